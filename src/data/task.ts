@@ -1,0 +1,214 @@
+/**
+ * Task files (DESIGN.md contract): what a benchmark or a practitioner's campaign is — features,
+ * targets, optional group column, cost expression, candidate pool and target region, budget levels,
+ * and the laws as formulas. Built-in tasks live in `datasets/<name>/task.json`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FormulaError } from '../laws/formula/index.js';
+import { compileLaw, type Law } from '../laws/law.js';
+
+export interface LawDefinition {
+  formula: string | Record<string, string>;
+  params: Record<string, [number, number]>;
+  description?: string;
+}
+
+export interface TaskSpec {
+  name: string;
+  description: string;
+  features: string[];
+  targets: string[];
+  /** Column whose values split the data into independent sub-problems; none = one group. */
+  group: string | null;
+  /** Formula-language expression over columns giving each candidate's cost. */
+  cost: string;
+  candidates: string;
+  target: string;
+  budgets: number[];
+  laws: Record<string, LawDefinition>;
+  /** Where the task file is; relative data paths resolve from here. */
+  dir: string;
+  file: string;
+  builtin: boolean;
+}
+
+/** A task file that is not valid; names the file and the place inside it. */
+export class TaskError extends Error {
+  constructor(
+    readonly file: string,
+    readonly where: string,
+    readonly reason: string,
+  ) {
+    super(`${file}${where ? `: ${where}` : ''}: ${reason}`);
+    this.name = 'TaskError';
+  }
+}
+
+export const DEFAULT_BUDGETS = [0.01, 0.05, 0.1];
+
+/** The folder with the built-in task definitions (works from src/ and from dist/). */
+export function builtinDir(): string {
+  return fileURLToPath(new URL('../../datasets/', import.meta.url));
+}
+
+export function builtinTaskNames(): string[] {
+  const dir = builtinDir();
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, 'task.json')))
+    .map((d) => d.name)
+    .sort();
+}
+
+function isStringArray(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((s) => typeof s === 'string' && s.length > 0);
+}
+
+/** Finds keys written twice in one JSON object, which JSON.parse would silently collapse. */
+function duplicateKeys(text: string): string | null {
+  const stack: Set<string>[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"\s*(:)?|[{}[\]]/g;
+  const kinds: string[] = [];
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const t = m[0];
+    if (t === '{') {
+      stack.push(new Set());
+      kinds.push('{');
+    } else if (t === '[') kinds.push('[');
+    else if (t === '}') {
+      stack.pop();
+      kinds.pop();
+    } else if (t === ']') kinds.pop();
+    else if (m[2] === ':' && kinds[kinds.length - 1] === '{') {
+      const keys = stack[stack.length - 1];
+      const key = JSON.parse(`"${m[1]}"`) as string;
+      if (keys.has(key)) return key;
+      keys.add(key);
+    }
+  }
+  return null;
+}
+
+export function parseTask(raw: unknown, file: string, builtin = false, text?: string): TaskSpec {
+  const fail = (where: string, reason: string): never => {
+    throw new TaskError(file, where, reason);
+  };
+  if (text !== undefined) {
+    const dup = duplicateKeys(text);
+    if (dup !== null) fail('', `key '${dup}' appears twice in one object`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('', 'a task file must be a JSON object');
+  const t = raw as Record<string, unknown>;
+  const name = t.name ?? path.basename(path.dirname(file));
+  if (typeof name !== 'string' || !name) fail('name', 'must be a non-empty string');
+  if (!isStringArray(t.features) || t.features.length === 0) fail('features', 'must be a non-empty list of column names');
+  if (!isStringArray(t.targets) || t.targets.length === 0) fail('targets', 'must be a non-empty list of column names');
+  const features = t.features as string[];
+  const targets = t.targets as string[];
+  const group = t.group === undefined || t.group === null ? null : t.group;
+  if (group !== null && (typeof group !== 'string' || !group)) fail('group', 'must be a column name or absent');
+  const cost = t.cost === undefined ? '1' : t.cost;
+  if (typeof cost !== 'string' || !cost.trim()) fail('cost', 'must be an expression over columns, e.g. "6 * N * D"');
+  for (const key of ['candidates', 'target'] as const) {
+    if (typeof t[key] !== 'string' || !t[key]) fail(key, 'must be a path to a .csv or .parquet file');
+  }
+  const budgets = t.budgets === undefined ? DEFAULT_BUDGETS : t.budgets;
+  if (!Array.isArray(budgets) || budgets.length === 0 || !budgets.every((b) => typeof b === 'number' && b > 0 && b <= 1)) {
+    fail('budgets', 'must be a non-empty list of fractions of the total cost in (0, 1]');
+  }
+  const sorted = [...(budgets as number[])].sort((a, b) => a - b);
+  if (sorted.some((b, i) => i > 0 && b === sorted[i - 1])) fail('budgets', 'has a level twice');
+  if (typeof t.laws !== 'object' || t.laws === null || Array.isArray(t.laws) || Object.keys(t.laws).length === 0) {
+    fail('laws', 'must be an object of laws, e.g. {"chinchilla": {"formula": "...", "params": {...}}}');
+  }
+  const laws: Record<string, LawDefinition> = {};
+  for (const [id, def] of Object.entries(t.laws as Record<string, unknown>)) {
+    const where = `laws.${id}`;
+    if (!/^[A-Za-z0-9_.-]+$/.test(id)) fail(where, 'a law id may use letters, digits, _ . -');
+    if (typeof def !== 'object' || def === null) fail(where, 'must be an object with formula and params');
+    const d = def as Record<string, unknown>;
+    const formula = d.formula;
+    const keyed = typeof formula === 'object' && formula !== null && !Array.isArray(formula);
+    if (typeof formula !== 'string' && !keyed) fail(`${where}.formula`, 'must be a string, or an object with one formula per target');
+    if (targets.length > 1 && !keyed) {
+      fail(`${where}.formula`, `must be an object with one formula per target (${targets.join(', ')})`);
+    }
+    if (typeof d.params !== 'object' || d.params === null || Array.isArray(d.params)) {
+      fail(`${where}.params`, 'must be an object name → [lo, hi]');
+    }
+    for (const [p, b] of Object.entries(d.params as Record<string, unknown>)) {
+      if (!Array.isArray(b) || b.length !== 2 || !b.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+        fail(`${where}.params.${p}`, 'must be [lo, hi], two finite numbers');
+      }
+      const [lo, hi] = b as number[];
+      if (!(lo < hi)) fail(`${where}.params.${p}`, `bounds [${lo}, ${hi}]: lo must be below hi`);
+    }
+    laws[id] = {
+      formula: formula as string | Record<string, string>,
+      params: d.params as Record<string, [number, number]>,
+      description: typeof d.description === 'string' ? d.description : undefined,
+    };
+  }
+  return {
+    name: name as string,
+    description: typeof t.description === 'string' ? t.description : '',
+    features,
+    targets,
+    group: group as string | null,
+    cost: cost as string,
+    candidates: t.candidates as string,
+    target: t.target as string,
+    budgets: sorted,
+    laws,
+    dir: path.dirname(path.resolve(file)),
+    file,
+    builtin,
+  };
+}
+
+export function readTaskFile(file: string, builtin = false): TaskSpec {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new TaskError(file, '', `cannot read the task file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new TaskError(file, '', `not valid JSON: ${(e as Error).message}`);
+  }
+  return parseTask(raw, file, builtin, text);
+}
+
+/** A built-in task by name, or a task file by path. */
+export function loadTask(nameOrFile: string): TaskSpec {
+  const builtin = builtinTaskNames();
+  if (builtin.includes(nameOrFile)) return readTaskFile(path.join(builtinDir(), nameOrFile, 'task.json'), true);
+  if (nameOrFile.endsWith('.json') || nameOrFile.includes('/') || nameOrFile.includes(path.sep)) {
+    return readTaskFile(nameOrFile, false);
+  }
+  throw new TaskError(nameOrFile, '', `unknown task; built-in tasks are: ${builtin.join(', ')} (or give a path to a task .json file)`);
+}
+
+/** Compiles one law of a task; the error names the law and the valid ids. */
+export function lawOf(task: TaskSpec, id: string): Law {
+  const def = task.laws[id];
+  if (!def) throw new TaskError(task.file, 'laws', `no law '${id}'; this task has: ${Object.keys(task.laws).join(', ')}`);
+  try {
+    return compileLaw({
+      id,
+      description: def.description,
+      formula: def.formula,
+      params: def.params,
+      features: task.features,
+      outputs: typeof def.formula === 'string' ? undefined : task.targets,
+    });
+  } catch (e) {
+    if (e instanceof FormulaError) throw new TaskError(task.file, `laws.${id}.formula`, e.message);
+    throw e;
+  }
+}

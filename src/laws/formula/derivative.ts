@@ -1,0 +1,103 @@
+/**
+ * Forward-mode derivative rules, as code. For a node r = op(a, b, …) and one parameter θⱼ,
+ * `derivative` returns the JavaScript expression for ∂r/∂θⱼ in terms of the argument values,
+ * the node's own value and the arguments' derivatives — or null when it is identically zero.
+ * Only zero and one are simplified; everything else is the textbook rule.
+ */
+import type { Node } from './graph.js';
+
+export type Code = string | null;
+
+export function times(x: Code, y: Code): Code {
+  if (x === null || y === null) return null;
+  if (x === '1') return y;
+  if (y === '1') return x;
+  return `${x} * ${y}`;
+}
+
+export function plus(x: Code, y: Code): Code {
+  if (x === null) return y;
+  if (y === null) return x;
+  return `${x} + ${y}`;
+}
+
+export function minus(x: Code, y: Code): Code {
+  if (y === null) return x;
+  if (x === null) return `-(${y})`;
+  return `${x} - (${y})`;
+}
+
+function wrap(x: string): string {
+  return /^[A-Za-z0-9_.]+$/.test(x) ? x : `(${x})`;
+}
+
+/** A value shared by all of a node's derivatives (e.g. log(a) for a power), emitted once. */
+export interface Shared {
+  name: string;
+  code: string;
+}
+
+/**
+ * @param node  the node being differentiated
+ * @param v     code of each argument's value, and `self` of the node's own value
+ * @param d     code of each argument's derivative with respect to θⱼ (null = zero)
+ * @param shared  requests a once-per-node helper value; returns its name
+ */
+export function derivative(
+  node: Node,
+  v: { args: string[]; self: string },
+  d: Code[],
+  shared: (suffix: string, code: string) => string,
+): Code {
+  const [a, b, c] = v.args;
+  const [da, db, dc] = d;
+  const r = v.self;
+  switch (node.op) {
+    case 'neg': return da === null ? null : `-(${da})`;
+    case 'add': return plus(da, db);
+    case 'sub': return minus(da, db);
+    case 'mul': return plus(times(da, b), times(a, db));
+    case 'div': {
+      // (a/b)' = (a' − r·b') / b
+      const num = minus(da, times(r, db));
+      return num === null ? null : `${wrap(num)} / ${b}`;
+    }
+    case 'pow': {
+      // At a = 0 (e.g. max(x, 0)^c with the clamp active) the slope b·a^(b−1) can be infinite
+      // while a' is exactly 0, and r·log(a) is 0·(−∞): both limits are 0, not NaN.
+      let viaBase: Code = null;
+      if (da !== null) {
+        const slope = b === '2' ? `2 * ${a}` : shared('pb', `${b} * Math.pow(${a}, ${b} - 1)`);
+        viaBase = da === '1' ? slope : `(${da} === 0 ? 0 : ${slope} * ${da})`;
+      }
+      let viaExponent: Code = null;
+      if (db !== null) {
+        const slope = shared('pe', `(${r} === 0 ? 0 : ${r} * Math.log(${a}))`);
+        viaExponent = db === '1' ? slope : `(${db} === 0 ? 0 : ${slope} * ${db})`;
+      }
+      return plus(viaBase, viaExponent);
+    }
+    case 'exp': return times(r, da);
+    case 'log': return da === null ? null : `${wrap(da)} / ${a}`;
+    case 'log10': return da === null ? null : `${wrap(da)} / (${a} * ${Math.LN10})`;
+    case 'sqrt': return da === null ? null : `0.5 * ${wrap(da)} / ${r}`;
+    case 'abs': return times(shared('sg', `Math.sign(${a})`), da);
+    case 'tanh': return times(shared('dt', `1 - ${r} * ${r}`), da);
+    case 'sigmoid': return times(shared('ds', `${r} * (1 - ${r})`), da);
+    case 'softplus': return times(shared('ds', `1 / (1 + Math.exp(-${a}))`), da);
+    case 'min': return select(`${a} <= ${b}`, da, db);
+    case 'max': return select(`${a} >= ${b}`, da, db);
+    case 'clip': {
+      // clip(x, lo, hi): the derivative of whichever of the three is the value
+      if (da === null && db === null && dc === null) return null;
+      return `(${a} < ${b} ? ${db ?? '0'} : ${a} > ${c} ? ${dc ?? '0'} : ${da ?? '0'})`;
+    }
+    default:
+      throw new Error(`derivative: unexpected leaf ${node.op}`);
+  }
+}
+
+function select(cond: string, x: Code, y: Code): Code {
+  if (x === null && y === null) return null;
+  return `(${cond} ? ${x ?? '0'} : ${y ?? '0'})`;
+}
