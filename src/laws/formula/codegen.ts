@@ -113,6 +113,8 @@ export interface GeneratedSource {
   sse: string;
   sseGrad: string;
   cachedColumns: number;
+  /** Indices of the features the formula reads. */
+  usedFeatures: number[];
 }
 
 export function generate(graph: Graph): GeneratedSource {
@@ -201,5 +203,5 @@ export function generate(graph: Graph): GeneratedSource {
     ],
   );
 
-  return { prepare: prep.join('\n'), value, valueJac, sse, sseGrad, cachedColumns: cached.length };
+  return { prepare: prep.join('\n'), value, valueJac, sse, sseGrad, cachedColumns: cached.length, usedFeatures: [...usedFeatures].sort((a, b) => a - b) };
 }

@@ -1,0 +1,43 @@
+// Fitter speed: one 64-start multistart fit per task on the reference's initial design (the
+// cheapest points up to ⌊2.5·P/outputs⌋ within 2% of the total cost), for the first law and group.
+import { performance } from 'node:perf_hooks';
+import { builtinTaskNames, lawOf, loadTask, loadTaskData, LeastSquares, logUniformStarts, rngFor, subset } from '../dist/index.js';
+
+function initialDesign(group, params, outputs) {
+  const order = Array.from({ length: group.pool.n }, (_, i) => i).sort((a, b) => group.pool.cost[a] - group.pool.cost[b]);
+  const want = Math.floor((2.5 * params) / outputs);
+  const limit = 0.02 * group.totalCost;
+  const chosen = [order[0]];
+  let spent = group.pool.cost[order[0]];
+  for (const i of order.slice(1)) {
+    if (chosen.length >= want) break;
+    if (spent + group.pool.cost[i] <= limit) {
+      chosen.push(i);
+      spent += group.pool.cost[i];
+    }
+  }
+  return chosen;
+}
+
+export async function benchFit({ starts = 64, fitter = 'lbfgsb' } = {}) {
+  const out = [];
+  for (const name of builtinTaskNames()) {
+    const task = loadTask(name);
+    const data = await loadTaskData(task);
+    const group = data.groups[0];
+    const lawId = Object.keys(task.laws)[0];
+    const law = lawOf(task, lawId);
+    const rows = initialDesign(group, law.params.length, law.outputs);
+    const { X, y } = subset(group.pool.X, group.pool.y, law.outputs, rows);
+    const problem = new LeastSquares(law, X, y, { objective: 'mse', fitter });
+    const s = logUniformStarts(law.bounds, starts, rngFor(['bench', name]));
+    problem.fit(s.slice(0, 4)); // warm the JIT
+    const t0 = performance.now();
+    const result = problem.fit(s);
+    const ms = performance.now() - t0;
+    const statuses = {};
+    for (const f of result.fits) statuses[f.status] = (statuses[f.status] ?? 0) + 1;
+    out.push({ task: name, law: lawId, params: law.params.length, rows: rows.length, starts, fitter, milliseconds: +ms.toFixed(1), bestLoss: result.best >= 0 ? result.fits[result.best].loss : null, statuses });
+  }
+  return out;
+}

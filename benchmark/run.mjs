@@ -1,0 +1,19 @@
+// `npm run bench [-- laws fit cheapest mspe]`: performance figures as JSON on stdout.
+import os from 'node:os';
+import { benchFit } from './fit.mjs';
+import { benchLaws } from './laws.mjs';
+
+const SUITES = { laws: benchLaws, fit: () => benchFit(), 'fit-lm': () => benchFit({ fitter: 'lm' }) };
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = wanted.length ? wanted : Object.keys(SUITES);
+const unknown = names.filter((n) => !SUITES[n]);
+if (unknown.length) {
+  process.stderr.write(`unknown suite ${unknown.join(', ')}; suites: ${Object.keys(SUITES).join(', ')}\n`);
+  process.exit(2);
+}
+const result = { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '', suites: {} };
+for (const n of names) {
+  process.stderr.write(`bench: ${n}…\n`);
+  result.suites[n] = await SUITES[n]();
+}
+process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -1,0 +1,128 @@
+/**
+ * `active-sl run`: a method on a task over laws × repeats, spread over worker threads, written unit
+ * by unit so that a killed run resumes where it stopped, and sharded for many machines.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadTaskData, type TaskData } from '../data/dataset.js';
+import { packageRoot } from '../data/locate.js';
+import type { TaskSpec } from '../data/task.js';
+import { runJobs } from './pool.js';
+import { createProgress } from './progress.js';
+import {
+  appendRun,
+  atomicWrite,
+  configDifferences,
+  createRunDir,
+  latestRunDir,
+  methodDir,
+  readConfig,
+  readRuns,
+  summarise,
+  type RunConfig,
+  type Shard,
+  type Summary,
+} from './results.js';
+import type { Method } from './unit.js';
+import type { FitterName } from '../fit/multistart.js';
+import type { UnitJob } from './worker.js';
+
+export interface RunOptions {
+  task: TaskSpec;
+  method: Method;
+  laws: string[];
+  repeats: number;
+  seed: number;
+  restarts: number;
+  fitter: FitterName;
+  workers: number;
+  out: string;
+  dataDir?: string;
+  shard: Shard | null;
+  resume: boolean;
+  quiet: boolean;
+}
+
+export interface RunResult {
+  dir: string;
+  summary: Summary;
+  ran: number;
+  skipped: number;
+}
+
+/** A configuration that cannot be resumed; the CLI reports it as a usage error. */
+export class ResumeConflict extends Error {
+  override name = 'ResumeConflict';
+}
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Units are (law, repeat) in law-major order; a shard takes every count-th, starting at its index. */
+export function unitsOf(laws: readonly string[], repeats: number, shard: Shard | null): { law: string; repeat: number }[] {
+  const all = laws.flatMap((law) => Array.from({ length: repeats }, (_, repeat) => ({ law, repeat })));
+  return shard ? all.filter((_, i) => i % shard.count === shard.index) : all;
+}
+
+export async function runBenchmark(options: RunOptions, preloaded?: TaskData): Promise<RunResult> {
+  const { task } = options;
+  const data = preloaded ?? (await loadTaskData(task, { dataDir: options.dataDir }));
+  const config: RunConfig = {
+    task: task.name,
+    taskFile: task.builtin ? null : path.resolve(task.file),
+    method: options.method,
+    laws: options.laws,
+    repeats: options.repeats,
+    seed: options.seed,
+    restarts: options.restarts,
+    fitter: options.fitter,
+    budgets: task.budgets,
+    shard: options.shard,
+    version: packageVersion(),
+  };
+  const units = unitsOf(options.laws, options.repeats, options.shard);
+  const root = methodDir(options.out, task.name, options.method);
+
+  let dir: string | null = null;
+  let finished = new Set<string>();
+  let records = [] as ReturnType<typeof readRuns>;
+  if (options.resume) {
+    dir = latestRunDir(root, options.shard);
+    if (dir) {
+      const previous = readConfig(dir)!;
+      const diff = configDifferences(previous, config);
+      if (diff.length) {
+        throw new ResumeConflict(
+          `--resume: the latest run in ${dir} has another configuration (${diff
+            .map((k) => `${k}: ${JSON.stringify(previous[k as keyof RunConfig])} there, ${JSON.stringify(config[k as keyof RunConfig])} now`)
+            .join('; ')}); run without --resume to start a new one`,
+        );
+      }
+      records = readRuns(dir);
+      finished = new Set(records.map((r) => `${r.law}#${r.repeat}`));
+    }
+  }
+  dir ??= createRunDir(root, config);
+
+  const todo = units.filter((u) => !finished.has(`${u.law}#${u.repeat}`));
+  const progress = createProgress(todo.length, `${task.name} ${options.method}`, { quiet: options.quiet });
+  const writeSummary = () => atomicWrite(path.join(dir, 'summary.json'), `${JSON.stringify(summarise(config, records, units.length), null, 2)}\n`);
+  const jobs: UnitJob[] = todo.map((u) => ({
+    data,
+    law: u.law,
+    repeat: u.repeat,
+    config: { method: options.method, seed: options.seed, restarts: options.restarts, fitter: options.fitter },
+  }));
+  await runJobs(jobs, options.workers, (i, record) => {
+    appendRun(dir, record);
+    records.push(record);
+    writeSummary();
+    progress.tick(`${todo[i].law} repeat ${todo[i].repeat}: R² ${record.r2.map((v) => v.toFixed(3)).join(' ')}`);
+  });
+  writeSummary();
+  const summary = summarise(config, records, units.length);
+  progress.done(`results: ${dir}`);
+  return { dir, summary, ran: todo.length, skipped: units.length - todo.length };
+}

@@ -1,0 +1,114 @@
+/** `active-sl run`: the benchmark protocol for one method on one task. */
+import os from 'node:os';
+import type { Command } from 'commander';
+import { ResumeConflict, runBenchmark } from '../../bench/run.js';
+import { METHOD_ALIASES, METHODS, type Method } from '../../bench/unit.js';
+import { loadTask, type TaskSpec } from '../../data/task.js';
+import { FITTERS, type FitterName } from '../../fit/multistart.js';
+import { UsageError } from '../errors.js';
+import { textTable } from '../format.js';
+import { commaList, nonNegativeInt, parseShard, positiveInt } from '../options.js';
+import type { Shard } from '../../bench/results.js';
+
+interface RunFlags {
+  dataset?: string;
+  task?: string;
+  method: string;
+  laws?: string[];
+  repeats: number;
+  seed: number;
+  restarts: number;
+  workers: number;
+  out: string;
+  dataDir?: string;
+  shard?: Shard;
+  resume?: boolean;
+  quiet?: boolean;
+  fitter: string;
+}
+
+export function resolveMethod(name: string): Method {
+  const m = METHOD_ALIASES[name];
+  if (!m) {
+    throw new UsageError(`--method ${name}: unknown method; choose from ${METHODS.join(', ')} (aliases: greedy_cheapest, inverse_cost)`);
+  }
+  return m;
+}
+
+function resolveTask(flags: RunFlags): TaskSpec {
+  if (flags.dataset && flags.task) throw new UsageError('give either --dataset <name> or --task <file>, not both');
+  if (!flags.dataset && !flags.task) throw new UsageError('which task? give --dataset <name> (see `active-sl datasets`) or --task <file.json>');
+  return loadTask(flags.dataset ?? flags.task!);
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('run one selection method on a task: every law × repeat, R² in the target region at each budget level')
+    .option('--dataset <name>', 'a built-in task (see `active-sl datasets`)')
+    .option('--task <file>', 'a task file of your own (DESIGN.md format)')
+    .requiredOption('--method <m>', `selection method: ${METHODS.join(', ')}`)
+    .option('--laws <ids>', 'comma-separated law ids (default: all laws of the task)', commaList)
+    .option('--repeats <n>', 'independent repeats per law', positiveInt('--repeats'), 10)
+    .option('--seed <n>', 'base seed; same seed, same results', nonNegativeInt('--seed'), 0)
+    .option('--restarts <n>', 'starts of each multistart fit', positiveInt('--restarts'), 64)
+    .option('--workers <n>', 'worker threads (default: all cores)', positiveInt('--workers'), os.availableParallelism())
+    .option('--fitter <name>', `local optimiser: ${FITTERS.join(', ')}`, 'lbfgsb')
+    .option('--out <dir>', 'results root; a run goes to <out>/<task>/<method>/<run id>/', 'output')
+    .option('--data-dir <dir>', 'folder holding <task>/{train,test}-00000-of-00001.parquet')
+    .option('--shard <i/n>', 'run only the i-th of n interleaved slices of the units (0 ≤ i < n)', parseShard)
+    .option('--resume', 'continue the latest run with the same configuration, skipping finished units')
+    .option('--quiet', 'no progress output')
+    .addHelpText(
+      'after',
+      `
+Each unit (one law × one repeat) writes one line to runs.jsonl as it finishes; summary.json has
+per-law R² (r2[level][repeat]), means and stds, and the overall mean over laws. Results do not
+depend on --workers. Kill a run at any time and continue it with --resume.
+
+Examples:
+  $ active-sl run --dataset parallel_scaling_law --method cheapest --repeats 3
+  $ active-sl run --dataset vocab_scaling_law --method random --laws sl_1,sl_4 --workers 2
+  $ active-sl run --task ./pilots/task.json --method cost-rand --out results
+  $ active-sl run --dataset moe_scaling_law --method random --shard 0/4   # one of 4 machines`,
+    )
+    .action(async (flags: RunFlags) => {
+      const method = resolveMethod(flags.method);
+      if (!FITTERS.includes(flags.fitter as FitterName)) throw new UsageError(`--fitter ${flags.fitter}: choose from ${FITTERS.join(', ')}`);
+      const task = resolveTask(flags);
+      const all = Object.keys(task.laws);
+      const laws = flags.laws ?? all;
+      const unknown = laws.filter((l) => !all.includes(l));
+      if (unknown.length) throw new UsageError(`--laws: ${task.name} has no law ${unknown.join(', ')}; its laws are ${all.join(', ')}`);
+      if (laws.length === 0) throw new UsageError('--laws: give at least one law id');
+      let result;
+      try {
+        result = await runBenchmark({
+          task,
+          method,
+          laws,
+          repeats: flags.repeats,
+          seed: flags.seed,
+          restarts: flags.restarts,
+          fitter: flags.fitter as FitterName,
+          workers: flags.workers,
+          out: flags.out,
+          dataDir: flags.dataDir,
+          shard: flags.shard ?? null,
+          resume: Boolean(flags.resume),
+          quiet: Boolean(flags.quiet),
+        });
+      } catch (e) {
+        if (e instanceof ResumeConflict) throw new UsageError(e.message);
+        throw e;
+      }
+      const s = result.summary;
+      const levels = s.budgets.map((b) => `${+(b * 100).toFixed(2)}%`);
+      const fmt = (m: number, sd: number) => `${m.toFixed(3)} ± ${sd.toFixed(3)}`;
+      const rows = Object.entries(s.laws).map(([id, l]) => [id, ...l.mean.map((m, b) => fmt(m, l.std[b]))]);
+      rows.push(['overall', ...s.overall.mean.map((m, b) => fmt(m, s.overall.std[b]))]);
+      process.stdout.write(`${s.task} · ${s.method} · target-region R² (mean ± std over ${s.repeats} repeats)\n`);
+      process.stdout.write(`${textTable(['law', ...levels], rows, ['l', ...levels.map(() => 'r' as const)])}\n`);
+      if (result.skipped) process.stderr.write(`resumed: ${result.skipped} units were already done, ${result.ran} ran now\n`);
+    });
+}

@@ -1,0 +1,29 @@
+/** `active-sl table`: merge result folders into the Table-2 view, optionally beside the paper. */
+import type { Command } from 'commander';
+import { findRunDirs, mergeRuns } from '../../report/collect.js';
+import { buildTable, renderCsv, renderMarkdown } from '../../report/table.js';
+import { UsageError } from '../errors.js';
+
+export function register(program: Command): void {
+  program
+    .command('table')
+    .description('task × method × budget level: mean ± std of target-region R² over laws, from result folders')
+    .argument('<dirs...>', 'result folders: a run, a method folder, or a whole results tree (shards are merged)')
+    .option('--format <f>', 'md, csv or json', 'md')
+    .option('--paper', "the paper's Table 2 figure beside each cell, and the difference")
+    .addHelpText('after', '\nExamples:\n  $ active-sl table output --paper\n  $ active-sl table output/moe_scaling_law /shared/shards --format csv > table.csv')
+    .action((dirs: string[], opts: { format: string; paper?: boolean }) => {
+      if (!['md', 'csv', 'json'].includes(opts.format)) throw new UsageError(`--format ${opts.format}: choose md, csv or json`);
+      let runDirs: string[];
+      try {
+        runDirs = findRunDirs(dirs);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      if (!runDirs.length) throw new UsageError(`no results under ${dirs.join(', ')} (a run folder holds config.json and runs.jsonl)`);
+      const rows = buildTable(mergeRuns(runDirs), Boolean(opts.paper));
+      if (opts.format === 'json') process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      else if (opts.format === 'csv') process.stdout.write(renderCsv(rows));
+      else process.stdout.write(renderMarkdown(rows, Boolean(opts.paper)));
+    });
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+/** The `active-sl` command line. */
+import { Command, CommanderError } from 'commander';
+import { isUserError } from './errors.js';
+import { register as registerDatasets } from './commands/datasets.js';
+import { register as registerFetchData } from './commands/fetch-data.js';
+import { register as registerLaws } from './commands/laws.js';
+import { register as registerRun } from './commands/run.js';
+import { register as registerTable } from './commands/table.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('active-sl')
+    .description(
+      'Budget-aware active experiment selection for fitting scaling laws (MSPE, arXiv 2604.22753),\n' +
+        'and the ScaleBench benchmark: which pilot runs to pay for so the fitted law extrapolates.',
+    )
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  registerRun(program);
+  registerTable(program);
+  registerDatasets(program);
+  registerLaws(program);
+  registerFetchData(program);
+  program.addHelpText('after', '\nExamples:\n  $ active-sl datasets\n  $ active-sl laws --dataset vocab_scaling_law\n  $ active-sl fetch-data --dir ./data');
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version exit "successfully"; commander already printed its message
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (isUserError(e)) {
+      process.stderr.write(`active-sl: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`active-sl: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

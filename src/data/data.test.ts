@@ -1,0 +1,104 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadTaskData } from './dataset.js';
+import { builtinTaskNames, loadTask, readTaskFile } from './task.js';
+
+function tmpTask(files: Record<string, string>, task: object): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-data-'));
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  const file = path.join(dir, 'task.json');
+  fs.writeFileSync(file, JSON.stringify(task, null, 2));
+  return file;
+}
+
+const baseTask = {
+  name: 'tiny',
+  features: ['N', 'D'],
+  targets: ['loss'],
+  cost: '6 * N * D',
+  candidates: 'pool.csv',
+  target: 'target.csv',
+  laws: { chin: { formula: 'E + A * N^(-a)', params: { E: [0, 5], A: [0, 100], a: [0, 2] } } },
+};
+const pool = 'N,D,loss\n1,10,3.0\n2,10,2.5\n4,20,2.2\n';
+const target = 'N,D,loss\n8,40,2.0\n';
+
+describe('built-in tasks', () => {
+  it('reads the ScaleBench row counts and groups', async () => {
+    const counts: Record<string, [number, number, number]> = {};
+    for (const name of builtinTaskNames()) {
+      const data = await loadTaskData(loadTask(name));
+      counts[name] = [
+        data.groups.reduce((s, g) => s + g.pool.n, 0),
+        data.groups.reduce((s, g) => s + g.target.n, 0),
+        data.groups.length,
+      ];
+    }
+    expect(counts.vocab_scaling_law).toEqual([1080, 120, 1]);
+    expect(counts.lr_bsz_scaling_law).toEqual([2702, 117, 1]);
+    expect(counts.domain_mixture_scaling_law).toEqual([80, 24, 4]);
+    expect(counts.sparsity_scaling_law).toEqual([70, 18, 3]);
+    expect(counts.parallel_scaling_law).toEqual([36, 12, 2]);
+  });
+
+  it('orders groups by name and computes cost from non-feature columns', async () => {
+    const data = await loadTaskData(loadTask('sparsity_scaling_law'));
+    expect(data.groups.map((g) => g.name)).toEqual(['D1=2.31_D2=1.15', 'D1=2.31_D2=2.31', 'D1=2.31_D2=4.61']);
+    for (const g of data.groups) for (const c of g.pool.cost) expect(c).toBeGreaterThan(0);
+  });
+});
+
+describe('user task files', () => {
+  it('loads a CSV task with the cost expression', async () => {
+    const data = await loadTaskData(readTaskFile(tmpTask({ 'pool.csv': pool, 'target.csv': target }, baseTask)));
+    expect(data.groups).toHaveLength(1);
+    expect(Array.from(data.groups[0].pool.cost)).toEqual([60, 120, 480]);
+    expect(data.groups[0].totalCost).toBe(660);
+  });
+
+  it('names file, row and column of a non-numeric cell', async () => {
+    const file = tmpTask({ 'pool.csv': 'N,D,loss\n1,10,3.0\n2,ten,2.5\n', 'target.csv': target }, baseTask);
+    await expect(loadTaskData(readTaskFile(file))).rejects.toThrow(/pool\.csv \(row 2, column 'D'\): expected a finite number, found 'ten'/);
+  });
+
+  it('names a missing column and lists the ones there are', async () => {
+    const file = tmpTask({ 'pool.csv': 'N,DD,loss\n1,10,3.0\n', 'target.csv': target }, baseTask);
+    await expect(loadTaskData(readTaskFile(file))).rejects.toThrow(/no column 'D' \(columns: N, DD, loss\)/);
+  });
+
+  it('names the row whose cost is not positive', async () => {
+    const file = tmpTask({ 'pool.csv': pool, 'target.csv': target }, { ...baseTask, cost: 'N - 2' });
+    await expect(loadTaskData(readTaskFile(file))).rejects.toThrow(/row 1.*gives -1/);
+  });
+
+  it('rejects a cost expression naming an unknown column with its place', async () => {
+    const file = tmpTask({ 'pool.csv': pool, 'target.csv': target }, { ...baseTask, cost: 'N * tokens' });
+    await expect(loadTaskData(readTaskFile(file))).rejects.toThrow(/cost: unknown name 'tokens'.*column 5/);
+  });
+
+  it('rejects a parameter named twice in the raw JSON', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-dup-'));
+    const file = path.join(dir, 'task.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify(baseTask).replace('"E":[0,5]', '"E":[0,5],"E":[1,2]'),
+    );
+    expect(() => readTaskFile(file)).toThrow(/key 'E' appears twice/);
+  });
+
+  it('rejects bounds with lo ≥ hi, naming the parameter', () => {
+    const file = tmpTask({}, { ...baseTask, laws: { chin: { formula: 'E', params: { E: [5, 1] } } } });
+    expect(() => readTaskFile(file)).toThrow(/laws\.chin\.params\.E: bounds \[5, 1\]/);
+  });
+
+  it('says where it looked when the data is missing', async () => {
+    const file = tmpTask({}, baseTask);
+    await expect(loadTaskData(readTaskFile(file))).rejects.toThrow(/data file 'pool\.csv' not found; looked in/);
+  });
+
+  it('lists the built-in tasks for an unknown name', () => {
+    expect(() => loadTask('vocab')).toThrow(/unknown task; built-in tasks are: data_constrained_scaling_law/);
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * Reads a data file (.parquet through hyparquet, .csv through csv-parse) into an Arrow table, and
+ * takes numeric columns out of it with errors that name the file, row and column.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { tableFromArrays, type Table } from 'apache-arrow';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { parquetReadObjects } from 'hyparquet';
+
+/** Bad data: names the file and, where known, the row (1-based, header excluded) and column. */
+export class DataError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+    readonly row?: number,
+    readonly column?: string,
+  ) {
+    const where = [row !== undefined ? `row ${row}` : '', column !== undefined ? `column '${column}'` : ''].filter(Boolean).join(', ');
+    super(`${file}${where ? ` (${where})` : ''}: ${reason}`);
+    this.name = 'DataError';
+  }
+}
+
+export interface DataTable {
+  file: string;
+  table: Table;
+  numRows: number;
+  columns: string[];
+}
+
+type Cell = string | number | bigint | boolean | null | undefined;
+
+function toArrowColumn(values: Cell[]): Float64Array | string[] {
+  const numeric = values.every((v) => typeof v === 'number' || typeof v === 'bigint');
+  if (numeric) return Float64Array.from(values, (v) => Number(v));
+  return values.map((v) => (v === null || v === undefined ? '' : String(v)));
+}
+
+function fromRecords(file: string, header: string[], records: Cell[][]): DataTable {
+  const seen = new Set<string>();
+  for (const h of header) {
+    if (seen.has(h)) throw new DataError(file, `column '${h}' appears twice in the header`);
+    seen.add(h);
+  }
+  const arrays: Record<string, Float64Array | string[]> = {};
+  header.forEach((h, c) => {
+    arrays[h] = toArrowColumn(records.map((r) => r[c]));
+  });
+  const table = tableFromArrays(arrays);
+  return { file, table, numRows: records.length, columns: header };
+}
+
+async function readParquet(file: string): Promise<DataTable> {
+  const buf = fs.readFileSync(file);
+  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  let rows: Record<string, Cell>[];
+  try {
+    rows = (await parquetReadObjects({ file: ab })) as Record<string, Cell>[];
+  } catch (e) {
+    throw new DataError(file, `not a readable parquet file (${(e as Error).message})`);
+  }
+  const header = rows.length ? Object.keys(rows[0]) : [];
+  return fromRecords(file, header, rows.map((r) => header.map((h) => r[h])));
+}
+
+function readCsv(file: string): DataTable {
+  const text = fs.readFileSync(file, 'utf8');
+  let records: string[][];
+  try {
+    records = parseCsv(text, { bom: true, skip_empty_lines: true, trim: true, relax_column_count: false }) as string[][];
+  } catch (e) {
+    throw new DataError(file, `not valid CSV (${(e as Error).message})`);
+  }
+  if (records.length === 0) throw new DataError(file, 'the file is empty (a header row is needed)');
+  const [header, ...body] = records;
+  // numeric-looking cells become numbers; the rest stay text so that errors can quote them
+  const cells: Cell[][] = body.map((r) => r.map((v) => (v !== '' && Number.isFinite(Number(v)) ? Number(v) : v)));
+  return fromRecords(file, header, cells);
+}
+
+export async function readTable(file: string): Promise<DataTable> {
+  if (!fs.existsSync(file)) throw new DataError(file, 'file not found');
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.parquet') return readParquet(file);
+  if (ext === '.csv') return readCsv(file);
+  throw new DataError(file, `unsupported file type '${ext || '(none)'}'; use .csv or .parquet`);
+}
+
+/** Every cell of a column as a number; a missing column or a non-numeric cell is an error. */
+export function numericColumn(data: DataTable, name: string, rows?: readonly number[]): Float64Array {
+  if (!data.columns.includes(name)) {
+    throw new DataError(data.file, `no column '${name}' (columns: ${data.columns.join(', ')})`, undefined, name);
+  }
+  const col = data.table.getChild(name)!;
+  const pick = rows ?? Array.from({ length: data.numRows }, (_, i) => i);
+  const out = new Float64Array(pick.length);
+  pick.forEach((r, i) => {
+    const v = col.get(r) as unknown;
+    // a column with one bad cell is stored as text; its good cells still count as numbers
+    const x =
+      typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+    if (!Number.isFinite(x)) {
+      const shown = v === '' || v === null || v === undefined ? 'an empty cell' : `'${String(v)}'`;
+      throw new DataError(data.file, `expected a finite number, found ${shown}`, r + 1, name);
+    }
+    out[i] = x;
+  });
+  return out;
+}
+
+/** A column's values as text (for group labels). */
+export function textColumn(data: DataTable, name: string): string[] {
+  if (!data.columns.includes(name)) {
+    throw new DataError(data.file, `no column '${name}' (columns: ${data.columns.join(', ')})`, undefined, name);
+  }
+  const col = data.table.getChild(name)!;
+  return Array.from({ length: data.numRows }, (_, r) => String(col.get(r) ?? ''));
+}

@@ -1,0 +1,137 @@
+/**
+ * Multistart least-squares fit of a law to data: one local fit per start, every start's θ and loss
+ * kept (the model-based selectors need them all), non-finite starts dropped rather than fatal.
+ */
+import type { Columns } from '../laws/formula/index.js';
+import type { BoundLaw, Law } from '../laws/law.js';
+import { levenbergMarquardt } from './levenberg-marquardt.js';
+import { BoxWorkspace, minimizeBox, type MinimizeStatus } from './lbfgsb.js';
+
+export type FitterName = 'lbfgsb' | 'lm';
+export const FITTERS: readonly FitterName[] = ['lbfgsb', 'lm'];
+
+/** `sse` = Σ r² (the reference's baselines); `mse` = Σ r² / rows (its all-data and model-based fits). */
+export type Objective = 'sse' | 'mse';
+
+export interface FitOptions {
+  fitter?: FitterName;
+  objective?: Objective;
+  /** The reference's L-BFGS-B settings. */
+  maxIterations?: number;
+  ftol?: number;
+  gtol?: number;
+}
+
+export const REFERENCE_FIT: Required<FitOptions> = {
+  fitter: 'lbfgsb',
+  objective: 'sse',
+  maxIterations: 2000,
+  ftol: 1e-15,
+  gtol: 1e-10,
+};
+
+export interface StartFit {
+  theta: Float64Array;
+  /** The objective at theta; NaN when the start failed (non-finite values). */
+  loss: number;
+  status: MinimizeStatus;
+}
+
+export interface MultistartResult {
+  fits: StartFit[];
+  /** Index of the lowest finite loss, or −1 when every start failed. */
+  best: number;
+}
+
+/** A fit problem bound to one data set; reusable for many starts and many calls. */
+export class LeastSquares {
+  readonly bound: BoundLaw;
+  readonly n: number;
+  private readonly outputs: number;
+  private readonly P: number;
+  private readonly lower: Float64Array;
+  private readonly upper: Float64Array;
+  private readonly workspace: BoxWorkspace;
+  private readonly options: Required<FitOptions>;
+  private readonly scale: number;
+
+  constructor(
+    readonly law: Law,
+    X: Columns,
+    readonly y: Float64Array,
+    options: FitOptions = {},
+  ) {
+    this.bound = law.bind(X);
+    this.n = this.bound.n;
+    this.outputs = law.outputs;
+    this.P = law.params.length;
+    this.lower = Float64Array.from(law.bounds, (b) => b[0]);
+    this.upper = Float64Array.from(law.bounds, (b) => b[1]);
+    this.options = { ...REFERENCE_FIT, ...options };
+    this.workspace = new BoxWorkspace(this.P);
+    this.scale = this.options.objective === 'mse' ? 1 / Math.max(this.n, 1) : 1;
+  }
+
+  /** The objective at θ (NaN when not finite). */
+  loss(theta: ArrayLike<number>): number {
+    const s = this.bound.sse(theta, this.y) * this.scale;
+    return Number.isFinite(s) ? s : NaN;
+  }
+
+  fitOne(start: ArrayLike<number>): StartFit {
+    return this.options.fitter === 'lm' ? this.fitLm(start) : this.fitBox(start);
+  }
+
+  fit(starts: readonly ArrayLike<number>[]): MultistartResult {
+    const fits = starts.map((s) => this.fitOne(s));
+    let best = -1;
+    fits.forEach((f, i) => {
+      if (Number.isFinite(f.loss) && (best < 0 || f.loss < fits[best].loss)) best = i;
+    });
+    return { fits, best };
+  }
+
+  private fitBox(start: ArrayLike<number>): StartFit {
+    const { bound, y, scale } = this;
+    const fg = (x: Float64Array, g: Float64Array): number => {
+      const s = bound.sseGrad(x, y, g);
+      if (scale !== 1) for (let j = 0; j < g.length; j++) g[j] *= scale;
+      return s * scale;
+    };
+    const r = minimizeBox(fg, start, this.lower, this.upper, {
+      maxIterations: this.options.maxIterations,
+      ftol: this.options.ftol,
+      gtol: this.options.gtol,
+    }, this.workspace);
+    return { theta: r.x, loss: r.status === 'non-finite' || !Number.isFinite(r.f) ? NaN : r.f, status: r.status };
+  }
+
+  private fitLm(start: ArrayLike<number>): StartFit {
+    const { bound, y } = this;
+    const m = this.n * this.outputs;
+    const pred = new Float64Array(m);
+    const J = new Float64Array(m * this.P);
+    const fn = (x: Float64Array, r: Float64Array, jac: Float64Array | null): void => {
+      if (jac) {
+        bound.valueJac(x, pred, J);
+        jac.set(J);
+      } else {
+        bound.value(x, pred);
+      }
+      for (let i = 0; i < m; i++) r[i] = pred[i] - y[i];
+    };
+    const r = levenbergMarquardt(fn, start, m);
+    const loss = r.f * this.scale;
+    return { theta: r.x, loss: r.status === 'non-finite' || !Number.isFinite(loss) ? NaN : loss, status: r.status };
+  }
+}
+
+/** Rows `idx` of the feature columns and of the row-major targets. */
+export function subset(X: Columns, y: Float64Array, outputs: number, idx: readonly number[]): { X: Float64Array[]; y: Float64Array } {
+  const Xs = X.map((col) => Float64Array.from(idx, (i) => col[i]));
+  const ys = new Float64Array(idx.length * outputs);
+  idx.forEach((i, k) => {
+    for (let o = 0; o < outputs; o++) ys[k * outputs + o] = y[i * outputs + o];
+  });
+  return { X: Xs, y: ys };
+}

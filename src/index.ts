@@ -1,0 +1,30 @@
+/**
+ * active-sl as a library. The contract (DESIGN.md): getLaw, compileLaw, scoreCandidates, and the
+ * task and data loaders they stand on.
+ */
+import { lawOf, loadTask, type TaskSpec } from './data/task.js';
+import type { Law } from './laws/law.js';
+
+export { compileLaw, toColumns } from './laws/law.js';
+export type { BoundLaw, Bounds, Evaluation, Law, LawSpec } from './laws/law.js';
+export { compileFormula, FormulaError, FUNCTIONS } from './laws/formula/index.js';
+export { builtinTaskNames, lawOf, loadTask, parseTask, readTaskFile, TaskError } from './data/task.js';
+export type { LawDefinition, TaskSpec } from './data/task.js';
+export { loadTaskData } from './data/dataset.js';
+export type { GroupData, Split, TaskData } from './data/dataset.js';
+export { DataError, readTable } from './data/table.js';
+export { dataRoots } from './data/locate.js';
+
+/** A law of a built-in task (by name), of a task file (by path), or of a loaded task. */
+export function getLaw(task: string | TaskSpec, id: string): Law {
+  return lawOf(typeof task === 'string' ? loadTask(task) : task, id);
+}
+export { LeastSquares, subset, FITTERS, REFERENCE_FIT } from './fit/multistart.js';
+export type { FitOptions, FitterName, MultistartResult, Objective, StartFit } from './fit/multistart.js';
+export { logUniformStarts, uniformStarts } from './fit/starts.js';
+export { runBenchmark } from './bench/run.js';
+export type { RunOptions, RunResult } from './bench/run.js';
+export { runUnit, METHODS } from './bench/unit.js';
+export type { UnitRecord } from './bench/unit.js';
+export { rngFor } from './bench/seeds.js';
+export { rSquared, taskR2 } from './bench/r2.js';

@@ -1,0 +1,63 @@
+/**
+ * Gathers run folders (a run, a method folder, a whole results tree, shards from many machines)
+ * and merges their units per (task, method): a unit done in several folders counts once, from the
+ * newest folder.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { readConfig, readRuns, summarise, type RunConfig, type Summary } from '../bench/results.js';
+import type { UnitRecord } from '../bench/unit.js';
+
+export interface MergedRun {
+  task: string;
+  method: string;
+  budgets: number[];
+  dirs: string[];
+  records: UnitRecord[];
+  summary: Summary;
+}
+
+export function findRunDirs(roots: readonly string[]): string[] {
+  const found: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    if (fs.existsSync(path.join(dir, 'config.json')) && fs.existsSync(path.join(dir, 'runs.jsonl'))) {
+      found.push(dir);
+      return;
+    }
+    if (depth > 6) return;
+    for (const d of fs.readdirSync(dir, { withFileTypes: true })) if (d.isDirectory()) walk(path.join(dir, d.name), depth + 1);
+  };
+  for (const r of roots) {
+    if (!fs.existsSync(r)) throw new Error(`no such folder: ${r}`);
+    walk(path.resolve(r), 0);
+  }
+  return [...new Set(found)].sort();
+}
+
+export function mergeRuns(dirs: readonly string[]): MergedRun[] {
+  const byKey = new Map<string, { configs: RunConfig[]; dirs: string[]; units: Map<string, UnitRecord> }>();
+  for (const dir of dirs) {
+    const config = readConfig(dir)!;
+    const key = `${config.task}\u0000${config.method}`;
+    let entry = byKey.get(key);
+    if (!entry) byKey.set(key, (entry = { configs: [], dirs: [], units: new Map() }));
+    entry.configs.push(config);
+    entry.dirs.push(dir);
+    for (const r of readRuns(dir)) entry.units.set(`${r.law}#${r.repeat}`, r);
+  }
+  return [...byKey.values()].map(({ configs, dirs: ds, units }) => {
+    const first = configs[0];
+    const lawOrder = [...new Set(configs.flatMap((c) => c.laws))];
+    const records = [...units.values()].sort((a, b) => lawOrder.indexOf(a.law) - lawOrder.indexOf(b.law) || a.repeat - b.repeat);
+    const repeats = Math.max(...configs.map((c) => c.repeats));
+    const merged: RunConfig = { ...first, laws: lawOrder, repeats, shard: null };
+    return {
+      task: first.task,
+      method: first.method,
+      budgets: first.budgets,
+      dirs: ds,
+      records,
+      summary: summarise(merged, records, lawOrder.length * repeats),
+    };
+  });
+}

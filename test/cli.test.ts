@@ -1,0 +1,200 @@
+/**
+ * The command line as a user runs it: the built CLI (dist/, built by `npm test`'s pretest step)
+ * in a child process.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from './shared.js';
+
+const CLI = path.join(repoRoot, 'dist', 'cli', 'main.js');
+
+function cli(args: string[], cwd = repoRoot) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'asl-cli-'));
+}
+
+/** runs.jsonl without the timing fields, which are allowed to differ. */
+function runsWithoutTiming(dir: string): string {
+  return fs
+    .readFileSync(path.join(dir, 'runs.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.stringify({ ...JSON.parse(l), wallSeconds: undefined }))
+    .join('\n');
+}
+
+function onlyRunDir(root: string): string {
+  const dirs = fs.readdirSync(root);
+  expect(dirs).toHaveLength(1);
+  return path.join(root, dirs[0]);
+}
+
+describe('active-sl datasets and laws', () => {
+  it('lists the 8 built-in tasks with their row counts', () => {
+    const r = cli(['datasets', '--json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as { name: string; poolRows: number; targetRows: number }[];
+    expect(rows).toHaveLength(8);
+    const vocab = rows.find((x) => x.name === 'vocab_scaling_law')!;
+    expect([vocab.poolRows, vocab.targetRows]).toEqual([1080, 120]);
+    const lr = rows.find((x) => x.name === 'lr_bsz_scaling_law')!;
+    expect([lr.poolRows, lr.targetRows]).toEqual([2702, 117]);
+    expect(cli(['datasets']).stdout).toMatch(/moe_scaling_law\s+193\s+28/);
+  });
+
+  it('shows formula, parameters and bounds of a law', () => {
+    const r = cli(['laws', '--dataset', 'moe_scaling_law', '--law', 'sl_1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/sl_1 \(4 params\)/);
+    expect(r.stdout).toMatch(/B ∈ \[0\.1, 500\]/);
+  });
+
+  it('teaches with --help and an example on every command', () => {
+    for (const cmd of ['run', 'table', 'datasets', 'laws', 'fetch-data']) {
+      const r = cli([cmd, '--help']);
+      expect(r.code, cmd).toBe(0);
+      expect(r.stdout, cmd).toMatch(/Example/);
+    }
+  });
+});
+
+describe('bad input is one line, exit code 2, and no files', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['unknown method', ['--method', 'bogus'], /--method bogus: unknown method; choose from random, cheapest/],
+    ['zero repeats', ['--method', 'random', '--repeats', '0'], /--repeats 0: must be a whole number ≥ 1/],
+    ['negative workers', ['--method', 'random', '--workers', '-1'], /--workers -1: must be a whole number ≥ 1/],
+    ['shard out of range', ['--method', 'random', '--shard', '3/2'], /--shard 3\/2: must be i\/n with 0 ≤ i < n/],
+    ['unknown law', ['--method', 'random', '--laws', 'sl_99'], /has no law sl_99; its laws are sl_1/],
+  ];
+  it.each(cases)('%s', (_name, args, message) => {
+    const out = tmp();
+    const r = cli(['run', '--dataset', 'parallel_scaling_law', '--out', out, ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n').filter((l) => !l.startsWith('(add --help')).length).toBe(1);
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+
+  it('an unknown task lists the built-in ones', () => {
+    const r = cli(['run', '--dataset', 'vocab', '--method', 'random', '--out', tmp()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/built-in tasks are: data_constrained_scaling_law/);
+  });
+
+  it('missing data says where it looked and how to get it', () => {
+    const env = { ...process.env };
+    const dir = tmp();
+    fs.mkdirSync(path.join(dir, 'datasets'));
+    // a task file whose data is absent
+    fs.writeFileSync(
+      path.join(dir, 'task.json'),
+      JSON.stringify({ features: ['x'], targets: ['y'], candidates: 'pool.csv', target: 'target.csv', laws: { l: { formula: 'a * x', params: { a: [0, 1] } } } }),
+    );
+    const r = spawnSync(process.execPath, [CLI, 'run', '--task', path.join(dir, 'task.json'), '--method', 'random', '--out', path.join(dir, 'out')], { encoding: 'utf8', env });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/data file 'pool\.csv' not found; looked in/);
+    expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+  });
+});
+
+describe('active-sl run', () => {
+  const base = ['run', '--dataset', 'parallel_scaling_law', '--laws', 'sl_2,sl_9', '--repeats', '2', '--restarts', '4', '--quiet'];
+
+  it.each(['random', 'cheapest', 'cost-rand', 'all-data', 'greedy_cheapest'])('runs %s end to end', (method) => {
+    const out = tmp();
+    const r = cli([...base, '--method', method, '--out', out, '--workers', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    const canonical = method === 'greedy_cheapest' ? 'cheapest' : method;
+    const dir = onlyRunDir(path.join(out, 'parallel_scaling_law', canonical));
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'));
+    expect(summary.budgets).toEqual([0.01, 0.05, 0.1]);
+    expect(Object.keys(summary.laws)).toEqual(['sl_2', 'sl_9']);
+    expect(summary.laws.sl_2.r2).toHaveLength(3);
+    expect(summary.laws.sl_2.r2[0]).toHaveLength(2);
+    for (const v of summary.overall.mean) expect(v).toBeGreaterThanOrEqual(-1);
+    const lines = fs.readFileSync(path.join(dir, 'runs.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(4);
+    const first = JSON.parse(lines[0]);
+    expect(Object.keys(first.groups)).toEqual(['pile', 'stack']);
+    expect(r.stdout).toMatch(/overall/);
+  });
+
+  it('gives identical runs.jsonl whatever --workers is', () => {
+    const a = tmp();
+    const b = tmp();
+    expect(cli([...base, '--method', 'random', '--out', a, '--workers', '1']).code).toBe(0);
+    expect(cli([...base, '--method', 'random', '--out', b, '--workers', '2']).code).toBe(0);
+    const da = onlyRunDir(path.join(a, 'parallel_scaling_law', 'random'));
+    const db = onlyRunDir(path.join(b, 'parallel_scaling_law', 'random'));
+    expect(runsWithoutTiming(db)).toBe(runsWithoutTiming(da));
+  });
+
+  it('merges n shards into what one unsharded run gives', () => {
+    const whole = tmp();
+    const shards = tmp();
+    expect(cli([...base, '--method', 'cost-rand', '--out', whole]).code).toBe(0);
+    for (const s of ['0/3', '1/3', '2/3']) expect(cli([...base, '--method', 'cost-rand', '--out', shards, '--shard', s]).code).toBe(0);
+    const t1 = JSON.parse(cli(['table', whole, '--format', 'json']).stdout);
+    const t2 = JSON.parse(cli(['table', shards, '--format', 'json']).stdout);
+    expect(t2).toEqual(t1);
+    expect(t1[0].units).toBe(4);
+  });
+
+  it('resumes a run killed with SIGKILL to the same result', async () => {
+    const whole = tmp();
+    const killed = tmp();
+    const args = ['run', '--dataset', 'parallel_scaling_law', '--laws', 'sl_1,sl_2,sl_3', '--repeats', '3', '--restarts', '8', '--method', 'random', '--workers', '1', '--quiet'];
+    expect(cli([...args, '--out', whole]).code).toBe(0);
+    // kill as soon as the first unit has been written
+    await new Promise<void>((resolve) => {
+      const child = spawn(process.execPath, [CLI, ...args, '--out', killed]);
+      const timer = setInterval(() => {
+        const root = path.join(killed, 'parallel_scaling_law', 'random');
+        if (!fs.existsSync(root)) return;
+        const dirs = fs.readdirSync(root);
+        const runs = dirs.length ? path.join(root, dirs[0], 'runs.jsonl') : '';
+        if (runs && fs.existsSync(runs) && fs.readFileSync(runs, 'utf8').length > 0) {
+          child.kill('SIGKILL');
+        }
+      }, 5);
+      child.on('exit', () => {
+        clearInterval(timer);
+        resolve();
+      });
+    });
+    const r = cli([...args, '--out', killed, '--resume']);
+    expect(r.code, r.stderr).toBe(0);
+    const dw = onlyRunDir(path.join(whole, 'parallel_scaling_law', 'random'));
+    const dk = onlyRunDir(path.join(killed, 'parallel_scaling_law', 'random'));
+    expect(runsWithoutTiming(dk)).toBe(runsWithoutTiming(dw));
+  });
+
+  it('refuses to resume a run with another configuration', () => {
+    const out = tmp();
+    expect(cli([...base, '--method', 'random', '--out', out]).code).toBe(0);
+    const r = cli([...base.map((a) => (a === '2' ? '3' : a)), '--method', 'random', '--out', out, '--resume']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--resume: the latest run .* has another configuration \(repeats: 2 there, 3 now\)/);
+    expect(fs.readdirSync(path.join(out, 'parallel_scaling_law', 'random'))).toHaveLength(1);
+  });
+});
+
+describe('active-sl table', () => {
+  it('puts the paper figure and the difference beside each cell', () => {
+    const out = tmp();
+    expect(cli(['run', '--dataset', 'parallel_scaling_law', '--method', 'cheapest', '--laws', 'sl_9', '--repeats', '1', '--restarts', '4', '--out', out, '--quiet']).code).toBe(0);
+    const r = cli(['table', out, '--paper']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\| parallel_scaling_law \| cheapest \| -?\d\.\d\d ± \d\.\d\d @1% \(paper -?\d\.\d\d, [+−]\d\.\d\d\)/);
+    const csv = cli(['table', out, '--format', 'csv']).stdout.trim().split('\n');
+    expect(csv[0]).toBe('task,method,level,budget,mean,std,paper_mean,paper_std,diff,units');
+    expect(csv).toHaveLength(4);
+  });
+});
