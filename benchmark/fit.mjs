@@ -19,7 +19,8 @@ function initialDesign(group, params, outputs) {
   return chosen;
 }
 
-export async function benchFit({ starts = 64, fitter = 'lbfgsb' } = {}) {
+/** The benchmark problems: per task, its first law on the initial design of its first group. */
+export async function fitProblems(starts = 64) {
   const out = [];
   for (const name of builtinTaskNames()) {
     const task = loadTask(name);
@@ -29,8 +30,18 @@ export async function benchFit({ starts = 64, fitter = 'lbfgsb' } = {}) {
     const law = lawOf(task, lawId);
     const rows = initialDesign(group, law.params.length, law.outputs);
     const { X, y } = subset(group.pool.X, group.pool.y, law.outputs, rows);
+    const rowsX = rows.map((_, k) => X.map((col) => col[k]));
+    out.push({ task: name, law: lawId, lawObject: law, X, rowsX, y, outputs: law.outputs, bounds: law.bounds, rows, starts: logUniformStarts(law.bounds, starts, rngFor(['bench', name])) });
+  }
+  return out;
+}
+
+export async function benchFit({ starts = 64, fitter = 'lbfgsb' } = {}) {
+  const out = [];
+  for (const p of await fitProblems(starts)) {
+    const { task: name, law: lawId, lawObject: law, X, y, rows } = p;
     const problem = new LeastSquares(law, X, y, { objective: 'mse', fitter });
-    const s = logUniformStarts(law.bounds, starts, rngFor(['bench', name]));
+    const s = p.starts;
     problem.fit(s.slice(0, 4)); // warm the JIT
     const t0 = performance.now();
     const result = problem.fit(s);

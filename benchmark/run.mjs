@@ -2,8 +2,9 @@
 import os from 'node:os';
 import { benchFit } from './fit.mjs';
 import { benchLaws } from './laws.mjs';
+import { benchScipy } from './scipy-compare.mjs';
 
-const SUITES = { laws: benchLaws, fit: () => benchFit(), 'fit-lm': () => benchFit({ fitter: 'lm' }) };
+const SUITES = { laws: benchLaws, fit: () => benchFit(), 'fit-lm': () => benchFit({ fitter: 'lm' }), scipy: benchScipy };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length ? wanted : Object.keys(SUITES);
 const unknown = names.filter((n) => !SUITES[n]);

@@ -107,7 +107,7 @@ describe('bad input is one line, exit code 2, and no files', () => {
 describe('active-sl run', () => {
   const base = ['run', '--dataset', 'parallel_scaling_law', '--laws', 'sl_2,sl_9', '--repeats', '2', '--restarts', '4', '--quiet'];
 
-  it.each(['random', 'cheapest', 'cost-rand', 'all-data', 'greedy_cheapest'])('runs %s end to end', (method) => {
+  it.each(['random', 'cheapest', 'cost-rand', 'all-data', 'greedy_cheapest', 'd-opt', 'v-opt', 'mspe', 'mspe-intra', 'mspe-inter'])('runs %s end to end', (method) => {
     const out = tmp();
     const r = cli([...base, '--method', method, '--out', out, '--workers', '1']);
     expect(r.code, r.stderr).toBe(0);

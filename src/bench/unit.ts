@@ -12,18 +12,17 @@ import { costRandSelector } from '../select/cost-rand.js';
 import { randomSelector } from '../select/random.js';
 import type { Selector } from '../select/selector.js';
 import { runBudgetLoop, type GroupPolicy, type GroupTrace, type PolicyContext, type UnitOutcome } from './budget-loop.js';
+import { MODEL_METHODS, runSequential, type ModelMethod } from './sequential-loop.js';
 import { taskR2 } from './r2.js';
 import { hashSeed, rngFor } from './seeds.js';
 
-export const METHODS = ['random', 'cheapest', 'cost-rand', 'all-data'] as const;
+export const METHODS = ['random', 'cheapest', 'cost-rand', 'd-opt', 'v-opt', 'mspe', 'mspe-intra', 'mspe-inter', 'all-data'] as const;
 export type Method = (typeof METHODS)[number];
+type Baseline = 'random' | 'cheapest' | 'cost-rand';
 export const METHOD_ALIASES: Readonly<Record<string, Method>> = {
+  ...Object.fromEntries(METHODS.map((m) => [m, m])),
   greedy_cheapest: 'cheapest',
   inverse_cost: 'cost-rand',
-  random: 'random',
-  cheapest: 'cheapest',
-  'cost-rand': 'cost-rand',
-  'all-data': 'all-data',
 };
 
 export interface UnitConfig {
@@ -45,7 +44,7 @@ export interface UnitRecord {
   wallSeconds: number;
 }
 
-const SELECTORS: Readonly<Record<Exclude<Method, 'all-data'>, Selector>> = {
+const SELECTORS: Readonly<Record<Baseline, Selector>> = {
   random: randomSelector,
   cheapest: cheapestSelector,
   'cost-rand': costRandSelector,
@@ -93,15 +92,23 @@ export function runUnit(data: TaskData, lawId: string, repeat: number, config: U
   const law = lawOf(data.task, lawId);
   const seed = unitSeed(config.seed, data.task.name, lawId, repeat);
   const seedPath = [seed];
-  const outcome =
-    config.method === 'all-data'
-      ? allData(data, law, seedPath, config)
-      : runBudgetLoop({ data, law, seedPath }, baselinePolicy(SELECTORS[config.method], config));
+  const method = config.method;
+  const notes: string[] = [];
+  let outcome: UnitOutcome;
+  if (method === 'all-data') outcome = allData(data, law, seedPath, config);
+  else if ((MODEL_METHODS as readonly string[]).includes(method)) {
+    const seq = runSequential({ data, law, seedPath }, { method: method as ModelMethod, restarts: config.restarts, fitter: config.fitter });
+    notes.push(...seq.notes);
+    outcome = seq;
+  } else outcome = runBudgetLoop({ data, law, seedPath }, baselinePolicy(SELECTORS[method as Baseline], config));
   const unfit = Object.entries(outcome.groups).filter(([, t]) => t.fitted.some((f) => !f));
   const record: UnitRecord = { law: lawId, repeat, seed, r2: outcome.r2, groups: outcome.groups, wallSeconds: 0 };
   if (unfit.length) {
-    record.note = `no usable fit at some level for group(s) ${unfit.map(([g]) => g).join(', ')} (no point affordable yet, or every start failed); such a group is left out of R², and a level with none scores -1`;
+    notes.push(
+      `no usable fit at some level for group(s) ${unfit.map(([g]) => g).join(', ')} (no point affordable yet, or every start failed); such a group is left out of R², and a level with none scores -1`,
+    );
   }
+  if (notes.length) record.note = notes.join('; ');
   record.wallSeconds = +((performance.now() - started) / 1000).toFixed(3);
   return record;
 }
