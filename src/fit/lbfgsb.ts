@@ -328,6 +328,12 @@ export class BoxWorkspace {
   readonly SY: Float64Array;
   /** @internal */
   readonly SS: Float64Array;
+  /** @internal YᵀY over all variables (full m × m), kept up to date pair by pair */
+  readonly YY: Float64Array;
+  /** @internal SᵀY over all variables (full m × m: SYF[i·m + j] = s_i·y_j) */
+  readonly SYF: Float64Array;
+  /** @internal indices of the variables not free in the subspace step */
+  readonly activeIdx: Int32Array;
   /** @internal Cholesky factor of θ·SᵀS + L·D⁻¹·Lᵀ (the middle matrix's Schur complement) */
   readonly T: Float64Array;
   /** @internal factors of the subspace system's middle matrix */
@@ -386,6 +392,9 @@ export class BoxWorkspace {
     const mm = (): Float64Array => new Float64Array(memory * memory);
     this.SY = mm();
     this.SS = mm();
+    this.YY = mm();
+    this.SYF = mm();
+    this.activeIdx = new Int32Array(n);
     this.T = mm();
     this.L1 = mm();
     this.X = mm();
@@ -481,7 +490,7 @@ function applyM(ws: BoxWorkspace, col: number, v: Float64Array, out: Float64Arra
 
 /** Appends the pair (s, y) = (x − xOld, g − gOld), dropping the oldest when full; returns the new count. */
 function pushPair(ws: BoxWorkspace, col: number, memory: number): number {
-  const { S, Y, SY, SS, x, xOld, g, gOld } = ws;
+  const { S, Y, SY, SS, YY, SYF, x, xOld, g, gOld } = ws;
   const n = ws.n;
   const m = ws.memory;
   let k = col;
@@ -490,7 +499,11 @@ function pushPair(ws: BoxWorkspace, col: number, memory: number): number {
     Y.copyWithin(0, n, memory * n);
     for (let i = 0; i < memory - 1; i++) {
       for (let j = 0; j <= i; j++) SY[i * m + j] = SY[(i + 1) * m + j + 1];
-      for (let j = 0; j < memory - 1; j++) SS[i * m + j] = SS[(i + 1) * m + j + 1];
+      for (let j = 0; j < memory - 1; j++) {
+        SS[i * m + j] = SS[(i + 1) * m + j + 1];
+        YY[i * m + j] = YY[(i + 1) * m + j + 1];
+        SYF[i * m + j] = SYF[(i + 1) * m + j + 1];
+      }
     }
     k = memory - 1;
   }
@@ -499,16 +512,25 @@ function pushPair(ws: BoxWorkspace, col: number, memory: number): number {
     S[off + i] = x[i] - xOld[i];
     Y[off + i] = g[i] - gOld[i];
   }
+  // the full-space products let the subspace step work in O(m²) per iteration instead of O(m²n)
   for (let j = 0; j <= k; j++) {
     let sy = 0;
+    let ys = 0;
     let ss = 0;
+    let yy = 0;
     for (let i = 0; i < n; i++) {
       sy += S[off + i] * Y[j * n + i];
+      ys += Y[off + i] * S[j * n + i];
       ss += S[off + i] * S[j * n + i];
+      yy += Y[off + i] * Y[j * n + i];
     }
     SY[k * m + j] = sy;
     SS[k * m + j] = ss;
     SS[j * m + k] = ss;
+    YY[k * m + j] = yy;
+    YY[j * m + k] = yy;
+    SYF[k * m + j] = sy;
+    SYF[j * m + k] = ys;
   }
   return k + 1;
 }
@@ -686,12 +708,16 @@ function subspaceStep(ws: BoxWorkspace, col: number, theta: number, nfree: numbe
 
   // K = M⁻¹ − VᵀV/θ = [[−(D + YᵀZZᵀY/θ), Lᵀ − YᵀZZᵀS], [L − SᵀZZᵀY, θ·SᵀAAᵀS]]
   // = [[L1, 0], [−Xᵀ, L2]] · diag(−I, I) · [[L1ᵀ, −X], [0, L2ᵀ]].
+  // Products over the free variables = full-space products minus the few active variables.
+  const { YY, SYF, activeIdx } = ws;
+  let nact = 0;
+  if (nfree < n) for (let k = 0; k < n; k++) if (where[k] !== FREE) activeIdx[nact++] = k;
   for (let i = 0; i < col; i++) {
     for (let j = 0; j <= i; j++) {
-      let yy = 0;
-      for (let q = 0; q < nfree; q++) {
-        const k = freeIdx[q];
-        yy += Y[i * n + k] * Y[j * n + k];
+      let yy = YY[i * m + j];
+      for (let a = 0; a < nact; a++) {
+        const k = activeIdx[a];
+        yy -= Y[i * n + k] * Y[j * n + k];
       }
       L1[i * m + j] = yy / theta + (i === j ? SY[i * m + i] : 0);
     }
@@ -700,10 +726,10 @@ function subspaceStep(ws: BoxWorkspace, col: number, theta: number, nfree: numbe
   // X ← L1⁻¹ (Lᵀ − YᵀZZᵀS), column by column.
   for (let i = 0; i < col; i++) {
     for (let j = 0; j < col; j++) {
-      let ys = 0;
-      for (let q = 0; q < nfree; q++) {
-        const k = freeIdx[q];
-        ys += Y[i * n + k] * S[j * n + k];
+      let ys = SYF[j * m + i];
+      for (let a = 0; a < nact; a++) {
+        const k = activeIdx[a];
+        ys -= Y[i * n + k] * S[j * n + k];
       }
       X[i * m + j] = (j > i ? SY[j * m + i] : 0) - ys;
     }
@@ -719,8 +745,9 @@ function subspaceStep(ws: BoxWorkspace, col: number, theta: number, nfree: numbe
   for (let i = 0; i < col; i++) {
     for (let j = 0; j <= i; j++) {
       let sas = 0;
-      if (nfree < n) {
-        for (let k = 0; k < n; k++) if (where[k] !== FREE) sas += S[i * n + k] * S[j * n + k];
+      for (let a = 0; a < nact; a++) {
+        const k = activeIdx[a];
+        sas += S[i * n + k] * S[j * n + k];
       }
       let xx = 0;
       for (let q = 0; q < col; q++) xx += X[q * m + i] * X[q * m + j];
