@@ -30,6 +30,7 @@ function valueCode(node: Node, args: string[]): string {
     case 'mul': return `${a} * ${b}`;
     case 'div': return `${a} / ${b}`;
     case 'pow': return b === '2' ? `${a} * ${a}` : `Math.pow(${a}, ${b})`;
+    case 'powlog': return `(${a} > 0 ? Math.exp(${c} * ${b}) : Math.pow(${a}, ${c}))`;
     case 'exp': return `Math.exp(${a})`;
     case 'log': return `Math.log(${a})`;
     case 'log10': return `Math.log(${a}) / ${Math.LN10}`;

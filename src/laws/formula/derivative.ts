@@ -77,6 +77,12 @@ export function derivative(
       }
       return plus(viaBase, viaExponent);
     }
+    case 'powlog': {
+      // a and log a are data-only: only the exponent c moves
+      if (dc === null) return null;
+      const slope = shared('pe', `(${a} > 0 ? ${r} * ${b} : ${r} === 0 ? 0 : ${r} * Math.log(${a}))`);
+      return dc === '1' ? slope : `(${dc} === 0 ? 0 : ${slope} * ${dc})`;
+    }
     case 'exp': return times(r, da);
     case 'log': return da === null ? null : `${wrap(da)} / ${a}`;
     case 'log10': return da === null ? null : `${wrap(da)} / (${a} * ${Math.LN10})`;
