@@ -1,0 +1,62 @@
+/**
+ * Degenerate campaigns finish with a recorded, explained result: never a crash, never NaN.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runBenchmark } from '../src/bench/run.js';
+import { METHODS, type Method } from '../src/bench/unit.js';
+import { readTaskFile } from '../src/data/task.js';
+
+function makeTask(poolRows: number[][], law: { formula: string; params: Record<string, [number, number]> }, budgets = [0.3, 0.6, 1]) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-robust-'));
+  const csv = (rows: number[][]) => `N,loss\n${rows.map((r) => r.join(',')).join('\n')}\n`;
+  fs.writeFileSync(path.join(dir, 'pool.csv'), csv(poolRows));
+  fs.writeFileSync(path.join(dir, 'target.csv'), csv([[64, 1.9], [128, 1.8]]));
+  const file = path.join(dir, 'task.json');
+  fs.writeFileSync(file, JSON.stringify({ name: 'robust', features: ['N'], targets: ['loss'], cost: 'N', candidates: 'pool.csv', target: 'target.csv', budgets, laws: { l: law } }));
+  return { task: readTaskFile(file), out: path.join(dir, 'out') };
+}
+
+const powerLaw = { formula: 'E + A * N^(-a)', params: { E: [0, 5], A: [0, 50], a: [0, 2] } as Record<string, [number, number]> };
+const pool = [[1, 4.0], [2, 3.1], [4, 2.6], [8, 2.3], [16, 2.1], [32, 2.0]];
+
+async function run(task: ReturnType<typeof makeTask>, method: Method) {
+  const r = await runBenchmark({ task: task.task, method, laws: ['l'], repeats: 2, seed: 0, restarts: 4, fitter: 'lbfgsb', workers: 1, out: task.out, shard: null, resume: false, quiet: true });
+  const text = fs.readFileSync(path.join(r.dir, 'summary.json'), 'utf8');
+  expect(text).not.toMatch(/NaN|null/);
+  return { summary: r.summary, runs: fs.readFileSync(path.join(r.dir, 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)) };
+}
+
+describe('degenerate inputs finish with an explained result', () => {
+  it.each(METHODS)('%s: a law whose every fit fails', async (method) => {
+    const t = makeTask(pool, { formula: 'log(-a * N)', params: { a: [0.1, 1] } });
+    const { summary, runs } = await run(t, method);
+    expect(summary.overall.mean).toEqual([-1, -1, -1]);
+    expect(runs[0].note).toMatch(/fail|no usable fit/);
+  });
+
+  it.each(METHODS)('%s: a pool of one row', async (method) => {
+    const t = makeTask([[4, 2.6]], powerLaw);
+    const { summary } = await run(t, method);
+    for (const v of summary.overall.mean) expect(Number.isFinite(v)).toBe(true);
+  });
+
+  it.each(METHODS)('%s: a budget below the cheapest candidate', async (method) => {
+    const t = makeTask(pool, powerLaw, [0.001, 0.002]);
+    const { summary, runs } = await run(t, method);
+    for (const v of summary.overall.mean) expect(Number.isFinite(v)).toBe(true);
+    if (!['all-data', 'd-opt', 'v-opt', 'mspe', 'mspe-intra', 'mspe-inter'].includes(method)) {
+      // nothing fits the budget: no fit, scored −1, and said so
+      expect(summary.overall.mean).toEqual([-1, -1]);
+      expect(runs[0].note).toMatch(/no usable fit/);
+    }
+  });
+
+  it.each(['d-opt', 'v-opt', 'mspe'] as Method[])('%s: a law with a parameter the data cannot see (singular Fisher matrix)', async (method) => {
+    const t = makeTask(pool, { formula: 'E + A * N^(-a) + 0 * b', params: { E: [0, 5], A: [0, 50], a: [0, 2], b: [-1, 1] } });
+    const { summary } = await run(t, method);
+    for (const v of summary.overall.mean) expect(Number.isFinite(v)).toBe(true);
+  });
+});
