@@ -13,8 +13,15 @@ export const FITTERS: readonly FitterName[] = ['lbfgsb', 'lm'];
 /** `sse` = Σ r² (the reference's baselines); `mse` = Σ r² / rows (its all-data and model-based fits). */
 export type Objective = 'sse' | 'mse';
 
+/**
+ * `reference`: the gradient the reference fits with (exact, but passed straight through clip);
+ * `exact`: the true gradient of the objective.
+ */
+export type FitGradient = 'reference' | 'exact';
+
 export interface FitOptions {
   fitter?: FitterName;
+  gradient?: FitGradient;
   objective?: Objective;
   /** The reference's L-BFGS-B settings. */
   maxIterations?: number;
@@ -24,6 +31,7 @@ export interface FitOptions {
 
 export const REFERENCE_FIT: Required<FitOptions> = {
   fitter: 'lbfgsb',
+  gradient: 'reference',
   objective: 'sse',
   maxIterations: 2000,
   ftol: 1e-15,
@@ -93,8 +101,9 @@ export class LeastSquares {
 
   private fitBox(start: ArrayLike<number>): StartFit {
     const { bound, y, scale } = this;
+    const exact = this.options.gradient === 'exact';
     const fg = (x: Float64Array, g: Float64Array): number => {
-      const s = bound.sseGrad(x, y, g);
+      const s = exact ? bound.sseGrad(x, y, g) : bound.sseGradFit(x, y, g);
       if (scale !== 1) for (let j = 0; j < g.length; j++) g[j] *= scale;
       return s * scale;
     };

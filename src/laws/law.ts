@@ -38,6 +38,11 @@ export interface BoundLaw {
   sse(theta: ArrayLike<number>, y: Float64Array): number;
   /** Σ (pred − y)², with its gradient in θ written to `g`. */
   sseGrad(theta: ArrayLike<number>, y: Float64Array, g: Float64Array): number;
+  /**
+   * Σ (pred − y)² with the gradient the reference fits with: exact except through clip(x, lo, hi),
+   * whose active bounds pass x's derivative on.
+   */
+  sseGradFit(theta: ArrayLike<number>, y: Float64Array, g: Float64Array): number;
 }
 
 export interface Law {
@@ -116,6 +121,7 @@ export function compileLaw(spec: LawSpec): Law {
       valueJac: (theta, out, J) => k.valueJac(theta, cols, C, n, out, J),
       sse: (theta, y) => k.sse(theta, cols, C, n, y),
       sseGrad: (theta, y, g) => k.sseGrad(theta, cols, C, n, y, g),
+      sseGradFit: (theta, y, g) => k.sseGradFit(theta, cols, C, n, y, g),
     };
   };
 

@@ -83,7 +83,16 @@ function derivName(n: Node, j: number): Code {
 }
 
 /** Emits value (and optionally derivative) statements for the given nodes. */
-function emitNodes(graph: Graph, nodes: Node[], withDerivs: boolean, out: string[]): void {
+/**
+ * Derivatives: 'exact' is the true derivative. 'fit' differs only at clip(x, lo, hi), where it
+ * passes x's derivative through even when the clip is active — what the reference's hand-written
+ * Jacobians do. Its fits depend on it: a clipped exp(·) is flat, and with the exact gradient a fit
+ * started there cannot move (see README, "Fitting gradient").
+ */
+export type Derivatives = 'none' | 'exact' | 'fit';
+
+function emitNodes(graph: Graph, nodes: Node[], mode: Derivatives, out: string[]): void {
+  const withDerivs = mode !== 'none';
   for (const n of nodes) {
     if (n.op === 'param' || n.op === 'feature' || n.op === 'const') continue;
     const argNodes = n.args.map((a) => graph.nodes[a]);
@@ -101,7 +110,7 @@ function emitNodes(graph: Graph, nodes: Node[], withDerivs: boolean, out: string
       return name;
     };
     for (const j of n.deps) {
-      const d = derivative(n, { args, self }, argNodes.map((a) => derivName(a, j)), share);
+      const d = derivative(n, { args, self }, argNodes.map((a) => derivName(a, j)), share, mode === 'fit');
       out.push(`const d${n.id}_${j} = ${d ?? '0'};`);
     }
   }
@@ -113,6 +122,7 @@ export interface GeneratedSource {
   valueJac: string;
   sse: string;
   sseGrad: string;
+  sseGradFit: string;
   cachedColumns: number;
   /** Indices of the features the formula reads. */
   usedFeatures: number[];
@@ -147,13 +157,13 @@ export function generate(graph: Graph): GeneratedSource {
   if (cached.length) {
     prep.push('for (let i = 0; i < n; i++) {');
     prep.push(...usedFeatures.map((f) => `const x${f} = X${f}[i];`));
-    emitNodes(graph, featureNodes, false, prep);
+    emitNodes(graph, featureNodes, 'none', prep);
     for (const n of cached) prep.push(`C[${cacheSlot.get(n.id)}][i] = ${nameOf(n)};`);
     prep.push('}');
   }
   prep.push('return C;');
 
-  function kernel(withDerivs: boolean, tail: (o: number, node: Node, idx: string) => string[], pre: string[], post: string[]): string {
+  function kernel(withDerivs: Derivatives, tail: (o: number, node: Node, idx: string) => string[], pre: string[], post: string[]): string {
     const body: string[] = [...thetaLoads, ...columnLoads];
     emitNodes(graph, paramNodes, withDerivs, body);
     body.push(...pre);
@@ -166,10 +176,10 @@ export function generate(graph: Graph): GeneratedSource {
     return body.join('\n');
   }
 
-  const value = kernel(false, (_o, node, idx) => [`out[${idx}] = ${nameOf(node)};`], [], []);
+  const value = kernel('none', (_o, node, idx) => [`out[${idx}] = ${nameOf(node)};`], [], []);
 
   const valueJac = kernel(
-    true,
+    'exact',
     (_o, node, idx) => {
       const lines = [`out[${idx}] = ${nameOf(node)};`, `const base${_o} = (${idx}) * ${P};`];
       for (let j = 0; j < P; j++) lines.push(`J[base${_o} + ${j}] = ${derivName(node, j) ?? '0'};`);
@@ -180,7 +190,7 @@ export function generate(graph: Graph): GeneratedSource {
   );
 
   const sse = kernel(
-    false,
+    'none',
     (o, node, idx) => [`const r${o} = ${nameOf(node)} - y[${idx}];`, `s += r${o} * r${o};`],
     ['let s = 0;'],
     ['return s;'],
@@ -189,8 +199,8 @@ export function generate(graph: Graph): GeneratedSource {
   const gradDeps = new Set<number>();
   for (const node of outputs) for (const j of node.deps) gradDeps.add(j);
   const gj = [...gradDeps].sort((a, b) => a - b);
-  const sseGrad = kernel(
-    true,
+  const sseGradWith = (mode: Derivatives) => kernel(
+    mode,
     (o, node, idx) => {
       const lines = [`const r${o} = ${nameOf(node)} - y[${idx}];`, `s += r${o} * r${o};`];
       for (const j of node.deps) lines.push(`g${j} += r${o} * ${derivName(node, j)};`);
@@ -203,6 +213,8 @@ export function generate(graph: Graph): GeneratedSource {
       'return s;',
     ],
   );
+  const sseGrad = sseGradWith('exact');
+  const sseGradFit = sseGradWith('fit');
 
-  return { prepare: prep.join('\n'), value, valueJac, sse, sseGrad, cachedColumns: cached.length, usedFeatures: [...usedFeatures].sort((a, b) => a - b) };
+  return { prepare: prep.join('\n'), value, valueJac, sse, sseGrad, sseGradFit, cachedColumns: cached.length, usedFeatures: [...usedFeatures].sort((a, b) => a - b) };
 }

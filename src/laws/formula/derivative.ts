@@ -48,6 +48,7 @@ export function derivative(
   v: { args: string[]; self: string },
   d: Code[],
   shared: (suffix: string, code: string) => string,
+  straightThroughClip = false,
 ): Code {
   const [a, b, c] = v.args;
   const [da, db, dc] = d;
@@ -94,7 +95,9 @@ export function derivative(
     case 'min': return select(`${a} <= ${b}`, da, db);
     case 'max': return select(`${a} >= ${b}`, da, db);
     case 'clip': {
-      // clip(x, lo, hi): the derivative of whichever of the three is the value
+      // clip(x, lo, hi): the derivative of whichever of the three is the value — or, for fitting
+      // as the reference does, of x always (see Derivatives in codegen.ts)
+      if (straightThroughClip) return da;
       if (da === null && db === null && dc === null) return null;
       return `(${a} < ${b} ? ${db ?? '0'} : ${a} > ${c} ? ${dc ?? '0'} : ${da ?? '0'})`;
     }

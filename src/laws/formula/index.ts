@@ -20,6 +20,8 @@ export interface Kernels {
   valueJac(theta: ArrayLike<number>, F: Columns, C: Float64Array[], n: number, out: Float64Array, J: Float64Array): void;
   sse(theta: ArrayLike<number>, F: Columns, C: Float64Array[], n: number, y: Float64Array): number;
   sseGrad(theta: ArrayLike<number>, F: Columns, C: Float64Array[], n: number, y: Float64Array, g: Float64Array): number;
+  /** sseGrad with the reference's gradient through clip (see codegen `Derivatives`). */
+  sseGradFit(theta: ArrayLike<number>, F: Columns, C: Float64Array[], n: number, y: Float64Array, g: Float64Array): number;
 }
 
 export interface FormulaSpec {
@@ -98,6 +100,7 @@ export function compileFormula(spec: FormulaSpec): CompiledFormula {
     valueJac: make(['theta', 'F', 'C', 'n', 'out', 'J'], source.valueJac),
     sse: make(['theta', 'F', 'C', 'n', 'y'], source.sse),
     sseGrad: make(['theta', 'F', 'C', 'n', 'y', 'g'], source.sseGrad),
+    sseGradFit: make(['theta', 'F', 'C', 'n', 'y', 'g'], source.sseGradFit),
   };
   return { params: spec.params, features: spec.features, outputs: outputs.length, kernels, source };
 }
