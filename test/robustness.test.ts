@@ -23,7 +23,7 @@ const powerLaw = { formula: 'E + A * N^(-a)', params: { E: [0, 5], A: [0, 50], a
 const pool = [[1, 4.0], [2, 3.1], [4, 2.6], [8, 2.3], [16, 2.1], [32, 2.0]];
 
 async function run(task: ReturnType<typeof makeTask>, method: Method) {
-  const r = await runBenchmark({ task: task.task, method, laws: ['l'], repeats: 2, seed: 0, restarts: 4, fitter: 'lbfgsb', workers: 1, out: task.out, shard: null, resume: false, quiet: true });
+  const r = await runBenchmark({ task: task.task, method, laws: ['l'], repeats: 2, seed: 0, restarts: 4, fitter: 'lbfgsb', gradient: 'reference', workers: 1, out: task.out, shard: null, resume: false, quiet: true });
   const text = fs.readFileSync(path.join(r.dir, 'summary.json'), 'utf8');
   expect(text).not.toMatch(/NaN|null/);
   return { summary: r.summary, runs: fs.readFileSync(path.join(r.dir, 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)) };

@@ -21,6 +21,7 @@ export interface RunConfig {
   seed: number;
   restarts: number;
   fitter: string;
+  gradient: string;
   budgets: number[];
   shard: Shard | null;
   version: string;

@@ -24,7 +24,7 @@ import {
   type Summary,
 } from './results.js';
 import type { Method } from './unit.js';
-import type { FitterName } from '../fit/multistart.js';
+import type { FitGradient, FitterName } from '../fit/multistart.js';
 import type { UnitJob } from './worker.js';
 
 export interface RunOptions {
@@ -35,6 +35,7 @@ export interface RunOptions {
   seed: number;
   restarts: number;
   fitter: FitterName;
+  gradient: FitGradient;
   workers: number;
   out: string;
   dataDir?: string;
@@ -78,6 +79,7 @@ export async function runBenchmark(options: RunOptions, preloaded?: TaskData): P
     seed: options.seed,
     restarts: options.restarts,
     fitter: options.fitter,
+    gradient: options.gradient,
     budgets: task.budgets,
     shard: options.shard,
     version: packageVersion(),
@@ -113,7 +115,7 @@ export async function runBenchmark(options: RunOptions, preloaded?: TaskData): P
     data,
     law: u.law,
     repeat: u.repeat,
-    config: { method: options.method, seed: options.seed, restarts: options.restarts, fitter: options.fitter },
+    config: { method: options.method, seed: options.seed, restarts: options.restarts, fitter: options.fitter, gradient: options.gradient },
   }));
   await runJobs(jobs, options.workers, (i, record) => {
     appendRun(dir, record);

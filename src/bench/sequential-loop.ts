@@ -6,7 +6,7 @@
  * the last one made within it. The level's score is one R² over all groups' target regions.
  */
 import type { GroupData } from '../data/dataset.js';
-import { LeastSquares, subset, type FitterName } from '../fit/multistart.js';
+import { LeastSquares, subset, type FitGradient, type FitterName } from '../fit/multistart.js';
 import { logUniformStarts } from '../fit/starts.js';
 import type { Law } from '../laws/law.js';
 import { noiseVariance } from '../select/fisher.js';
@@ -31,6 +31,7 @@ export interface SequentialConfig {
   method: ModelMethod;
   restarts: number;
   fitter: FitterName;
+  gradient: FitGradient;
 }
 
 export function initialDesign(group: GroupData, params: number, outputs: number): number[] {
@@ -63,7 +64,7 @@ interface Fits {
 
 function multistart(law: Law, group: GroupData, rows: number[], warm: readonly Float64Array[], config: SequentialConfig, rng: Rng): Fits {
   const { X, y } = subset(group.pool.X, group.pool.y, law.outputs, rows);
-  const problem = new LeastSquares(law, X, y, { fitter: config.fitter, objective: 'mse' });
+  const problem = new LeastSquares(law, X, y, { fitter: config.fitter, gradient: config.gradient, objective: 'mse' });
   const n = config.restarts;
   const maxWarm = Math.max(n - RANDOM_STARTS_KEPT, Math.floor(n / 2));
   const starts: Float64Array[] = warm.slice(0, maxWarm).map((t) => Float64Array.from(t));

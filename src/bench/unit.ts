@@ -4,7 +4,7 @@
  */
 import type { TaskData } from '../data/dataset.js';
 import { lawOf } from '../data/task.js';
-import { LeastSquares, subset, type FitterName } from '../fit/multistart.js';
+import { LeastSquares, subset, type FitGradient, type FitterName } from '../fit/multistart.js';
 import { logUniformStarts, uniformStarts } from '../fit/starts.js';
 import type { Law } from '../laws/law.js';
 import { cheapestSelector } from '../select/cheapest.js';
@@ -30,6 +30,7 @@ export interface UnitConfig {
   seed: number;
   restarts: number;
   fitter: FitterName;
+  gradient: FitGradient;
 }
 
 export interface UnitRecord {
@@ -56,7 +57,7 @@ function baselinePolicy(selector: Selector, config: UnitConfig) {
     propose: (state) => selector.propose(state),
     fitAtLevel: (state) => {
       const { X, y } = subset(group.pool.X, group.pool.y, law.outputs, state.observed);
-      const problem = new LeastSquares(law, X, y, { fitter: config.fitter, objective: 'sse' });
+      const problem = new LeastSquares(law, X, y, { fitter: config.fitter, gradient: config.gradient, objective: 'sse' });
       const result = problem.fit(uniformStarts(law.bounds, config.restarts, rng));
       return result.best < 0 ? null : result.fits[result.best].theta;
     },
@@ -68,7 +69,7 @@ function allData(data: TaskData, law: Law, seedPath: readonly (string | number)[
   const groups: Record<string, GroupTrace> = {};
   const thetas = data.groups.map((group) => {
     const rng = rngFor([...seedPath, group.name]);
-    const problem = new LeastSquares(law, group.pool.X, group.pool.y, { fitter: config.fitter, objective: 'mse' });
+    const problem = new LeastSquares(law, group.pool.X, group.pool.y, { fitter: config.fitter, gradient: config.gradient, objective: 'mse' });
     const result = problem.fit(logUniformStarts(law.bounds, config.restarts, rng));
     const theta = result.best < 0 ? null : result.fits[result.best].theta;
     const levels = data.task.budgets.length;
@@ -97,7 +98,7 @@ export function runUnit(data: TaskData, lawId: string, repeat: number, config: U
   let outcome: UnitOutcome;
   if (method === 'all-data') outcome = allData(data, law, seedPath, config);
   else if ((MODEL_METHODS as readonly string[]).includes(method)) {
-    const seq = runSequential({ data, law, seedPath }, { method: method as ModelMethod, restarts: config.restarts, fitter: config.fitter });
+    const seq = runSequential({ data, law, seedPath }, { method: method as ModelMethod, restarts: config.restarts, fitter: config.fitter, gradient: config.gradient });
     notes.push(...seq.notes);
     outcome = seq;
   } else outcome = runBudgetLoop({ data, law, seedPath }, baselinePolicy(SELECTORS[method as Baseline], config));

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { ResumeConflict, runBenchmark } from '../../bench/run.js';
 import { METHOD_ALIASES, METHODS, type Method } from '../../bench/unit.js';
 import { loadTask, type TaskSpec } from '../../data/task.js';
-import { FITTERS, type FitterName } from '../../fit/multistart.js';
+import { FITTERS, type FitGradient, type FitterName } from '../../fit/multistart.js';
 import { UsageError } from '../errors.js';
 import { textTable } from '../format.js';
 import { commaList, nonNegativeInt, parseShard, positiveInt } from '../options.js';
@@ -25,6 +25,7 @@ interface RunFlags {
   resume?: boolean;
   quiet?: boolean;
   fitter: string;
+  gradient: string;
 }
 
 export function resolveMethod(name: string): Method {
@@ -54,6 +55,7 @@ export function register(program: Command): void {
     .option('--restarts <n>', 'starts of each multistart fit', positiveInt('--restarts'), 64)
     .option('--workers <n>', 'worker threads (default: all cores)', positiveInt('--workers'), os.availableParallelism())
     .option('--fitter <name>', `local optimiser: ${FITTERS.join(', ')}`, 'lbfgsb')
+    .option('--gradient <g>', "fit gradient: reference (through clip(), as the reference's Jacobians) or exact", 'reference')
     .option('--out <dir>', 'results root; a run goes to <out>/<task>/<method>/<run id>/', 'output')
     .option('--data-dir <dir>', 'folder holding <task>/{train,test}-00000-of-00001.parquet')
     .option('--shard <i/n>', 'run only the i-th of n interleaved slices of the units (0 ≤ i < n)', parseShard)
@@ -75,6 +77,7 @@ Examples:
     .action(async (flags: RunFlags) => {
       const method = resolveMethod(flags.method);
       if (!FITTERS.includes(flags.fitter as FitterName)) throw new UsageError(`--fitter ${flags.fitter}: choose from ${FITTERS.join(', ')}`);
+      if (!['reference', 'exact'].includes(flags.gradient)) throw new UsageError(`--gradient ${flags.gradient}: choose reference or exact`);
       const task = resolveTask(flags);
       const all = Object.keys(task.laws);
       const laws = flags.laws ?? all;
@@ -91,6 +94,7 @@ Examples:
           seed: flags.seed,
           restarts: flags.restarts,
           fitter: flags.fitter as FitterName,
+          gradient: flags.gradient as FitGradient,
           workers: flags.workers,
           out: flags.out,
           dataDir: flags.dataDir,
