@@ -3,10 +3,15 @@ import os from 'node:os';
 import { benchFit } from './fit.mjs';
 import { benchLaws } from './laws.mjs';
 import { benchScipy } from './scipy-compare.mjs';
+import { benchUnits } from './runs.mjs';
 
-const SUITES = { laws: benchLaws, fit: () => benchFit(), 'fit-lm': () => benchFit({ fitter: 'lm' }), scipy: benchScipy };
+// default suites are the quick ones; name `cheapest`, `mspe` or `scipy` to run those
+const SUITES = { laws: benchLaws, fit: () => benchFit(), 'fit-lm': () => benchFit({ fitter: 'lm' }), scipy: benchScipy,
+  cheapest: () => benchUnits('cheapest', { allLaws: true }),
+  mspe: () => benchUnits('mspe'),
+};
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const names = wanted.length ? wanted : Object.keys(SUITES);
+const names = wanted.length ? wanted : ['laws', 'fit'];
 const unknown = names.filter((n) => !SUITES[n]);
 if (unknown.length) {
   process.stderr.write(`unknown suite ${unknown.join(', ')}; suites: ${Object.keys(SUITES).join(', ')}\n`);

@@ -79,10 +79,18 @@ export function derivative(
       return plus(viaBase, viaExponent);
     }
     case 'powlog': {
-      // a and log a are data-only: only the exponent c moves
-      if (dc === null) return null;
-      const slope = shared('pe', `(${a} > 0 ? ${r} * ${b} : ${r} === 0 ? 0 : ${r} * Math.log(${a}))`);
-      return dc === '1' ? slope : `(${dc} === 0 ? 0 : ${slope} * ${dc})`;
+      // args: base a, its log b, exponent c; as for pow, with log a already at hand
+      let viaBase: Code = null;
+      if (da !== null) {
+        const slope = shared('pb', `${c} * Math.pow(${a}, ${c} - 1)`);
+        viaBase = da === '1' ? slope : `(${da} === 0 ? 0 : ${slope} * ${da})`;
+      }
+      let viaExponent: Code = null;
+      if (dc !== null) {
+        const slope = shared('pe', `(${a} > 0 ? ${r} * ${b} : ${r} === 0 ? 0 : ${r} * Math.log(${a}))`);
+        viaExponent = dc === '1' ? slope : `(${dc} === 0 ? 0 : ${slope} * ${dc})`;
+      }
+      return plus(viaBase, viaExponent);
     }
     case 'exp': return times(r, da);
     case 'log': return da === null ? null : `${wrap(da)} / ${a}`;

@@ -12,8 +12,9 @@
 import type { Expr, FunctionName, Program } from './parser.js';
 
 /**
- * `powlog(a, log a, b)` is a^b for a data-only base a and a θ-dependent exponent b, computed as
- * exp(b·log a) with log a cached per data set: the fits evaluate it millions of times.
+ * `powlog(a, log a, b)` is a^b with a non-constant exponent, computed as exp(b·log a) for a > 0:
+ * log a is then a node of its own, shared with the derivative in b and, when a is data-only,
+ * cached per data set — the fits evaluate these millions of times.
  */
 export type Op = 'const' | 'param' | 'feature' | 'neg' | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'powlog' | FunctionName;
 export type Kind = 'const' | 'feature' | 'param' | 'row';
@@ -142,7 +143,7 @@ export class GraphBuilder {
       const [a, b, c] = argNodes.map((n) => n.value);
       return this.constant(applyOp(op, a, b, c));
     }
-    if (op === 'pow' && argNodes[0].kind === 'feature' && (argNodes[1].kind === 'param' || argNodes[1].kind === 'row')) {
+    if (op === 'pow' && argNodes[1].kind !== 'const') {
       return this.intern('powlog', [args[0], this.apply('log', [args[0]]), args[1]], NaN);
     }
     return this.intern(op, args, NaN);
