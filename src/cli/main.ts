@@ -7,6 +7,7 @@ import { register as registerFetchData } from './commands/fetch-data.js';
 import { register as registerLaws } from './commands/laws.js';
 import { register as registerRun } from './commands/run.js';
 import { register as registerTable } from './commands/table.js';
+import { register as registerReproduce } from './commands/reproduce.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerRun(program);
   registerTable(program);
+  registerReproduce(program);
   registerDatasets(program);
   registerLaws(program);
   registerFetchData(program);
@@ -44,6 +46,12 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
 }
+
+// `active-sl … | head` closes stdout early; that is the reader's choice, not an error
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 main(process.argv.slice(2)).then(
   (code) => {
