@@ -68,7 +68,8 @@ export function derivative(
       // while a' is exactly 0, and r·log(a) is 0·(−∞): both limits are 0, not NaN.
       let viaBase: Code = null;
       if (da !== null) {
-        const slope = b === '2' ? `2 * ${a}` : shared('pb', `${b} * Math.pow(${a}, ${b} - 1)`);
+        // b·a^(b−1) = b·r/a, one division instead of a second power (a = 0 keeps the power form)
+        const slope = b === '2' ? `2 * ${a}` : shared('pb', `(${a} !== 0 ? ${b} * ${r} / ${a} : ${b} * Math.pow(${a}, ${b} - 1))`);
         viaBase = da === '1' ? slope : `(${da} === 0 ? 0 : ${slope} * ${da})`;
       }
       let viaExponent: Code = null;
@@ -82,7 +83,7 @@ export function derivative(
       // args: base a, its log b, exponent c; as for pow, with log a already at hand
       let viaBase: Code = null;
       if (da !== null) {
-        const slope = shared('pb', `${c} * Math.pow(${a}, ${c} - 1)`);
+        const slope = shared('pb', `(${a} !== 0 ? ${c} * ${r} / ${a} : ${c} * Math.pow(${a}, ${c} - 1))`);
         viaBase = da === '1' ? slope : `(${da} === 0 ? 0 : ${slope} * ${da})`;
       }
       let viaExponent: Code = null;
