@@ -1,23 +1,7 @@
 // Fitter speed: one 64-start multistart fit per task on the reference's initial design (the
 // cheapest points up to ⌊2.5·P/outputs⌋ within 2% of the total cost), for the first law and group.
 import { performance } from 'node:perf_hooks';
-import { builtinTaskNames, lawOf, loadTask, loadTaskData, LeastSquares, logUniformStarts, rngFor, subset } from '../dist/index.js';
-
-function initialDesign(group, params, outputs) {
-  const order = Array.from({ length: group.pool.n }, (_, i) => i).sort((a, b) => group.pool.cost[a] - group.pool.cost[b]);
-  const want = Math.floor((2.5 * params) / outputs);
-  const limit = 0.02 * group.totalCost;
-  const chosen = [order[0]];
-  let spent = group.pool.cost[order[0]];
-  for (const i of order.slice(1)) {
-    if (chosen.length >= want) break;
-    if (spent + group.pool.cost[i] <= limit) {
-      chosen.push(i);
-      spent += group.pool.cost[i];
-    }
-  }
-  return chosen;
-}
+import { builtinTaskNames, initialDesign, lawOf, loadTask, loadTaskData, LeastSquares, logUniformStarts, rngFor, subset } from '../dist/index.js';
 
 /** The benchmark problems: per task, its first law on the initial design of its first group. */
 export async function fitProblems(starts = 64) {

@@ -30,4 +30,4 @@ export { rngFor } from './bench/seeds.js';
 export { rSquared, taskR2 } from './bench/r2.js';
 export { scoreCandidates, mspeScores, voptScores, doptScores, stateModes, prepareState } from './select/score.js';
 export type { AcquisitionScores, AcquisitionState } from './select/score.js';
-export { MODEL_METHODS } from './bench/sequential-loop.js';
+export { initialDesign, MODEL_METHODS } from './bench/sequential-loop.js';
