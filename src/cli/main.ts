@@ -8,6 +8,7 @@ import { register as registerLaws } from './commands/laws.js';
 import { register as registerRun } from './commands/run.js';
 import { register as registerTable } from './commands/table.js';
 import { register as registerReproduce } from './commands/reproduce.js';
+import { register as registerReport } from './commands/report.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerTable(program);
   registerReproduce(program);
+  registerReport(program);
   registerDatasets(program);
   registerLaws(program);
   registerFetchData(program);

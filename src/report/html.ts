@@ -82,7 +82,7 @@ function tableHtml(rows: readonly TableRow[]): string {
     const cells = r.cells.map((c, b) => cellHtml(c, r.budgets[b]));
     while (cells.length < levels) cells.push('<td></td>');
     const swatch = `<span class="swatch" style="background:${methodColour(r.method, methods)}"></span>`;
-    body.push(`<tr><th scope="row" class="method">${swatch}${escapeHtml(r.method)}</th>${cells.join('')}<td class="units">${r.laws} laws, ${r.units} units</td></tr>`);
+    body.push(`<tr><th scope="row" class="method">${swatch}${escapeHtml(r.method)}</th>${cells.join('')}<td class="units">${r.laws} law${r.laws === 1 ? '' : 's'}, ${r.units} unit${r.units === 1 ? '' : 's'}</td></tr>`);
   }
   return `<table class="results"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${body.join('')}</tbody></table>`;
 }
@@ -90,8 +90,8 @@ function tableHtml(rows: readonly TableRow[]): string {
 const anchor = (task: string) => `task-${task.replace(/[^A-Za-z0-9_-]+/g, '-')}`;
 
 const CAPTIONS: Readonly<Record<Plot['kind'], string>> = {
-  r2: 'Target-region R² at each budget level (fraction of the pool’s total cost, log scale): lines and filled points are this run’s mean over laws, bars ± one std across laws; hollow diamonds are the paper’s Table 2, in the same colour.',
-  costs: 'Cost of each experiment in the order each method chose it (one law, repeat 0, the first group; log scale): where a method spends its budget, and how early.',
+  r2: 'Target-region R² at each budget level (fraction of the pool’s total cost, log scale): lines and filled points are this run’s mean over laws, bars ± one std across laws (across repeats when there is one law); hollow diamonds are the paper’s Table 2 at the same level, in the same colour. Points at one level are spread a little sideways so that they do not hide each other.',
+  costs: 'Cost of each experiment in the order each method chose it (one law, repeat 0, the first group; log scale): where a method spends its budget, and how early. Series are shifted a little sideways so that identical choices stay visible.',
 };
 
 const CSS = `
@@ -119,9 +119,9 @@ td.units { color: #57606a; font-size: 12px; white-space: nowrap; }
 .scale .bar { width: 180px; height: 10px; border-radius: 2px;
   background: linear-gradient(to right, rgba(220,53,69,.65), rgba(220,53,69,.08) 49.9%, rgba(40,167,69,.08) 50.1%, rgba(40,167,69,.65)); }
 .figures { display: flex; flex-wrap: wrap; gap: 16px; }
-figure.plot { margin: 0; background: #fff; padding: 8px; box-shadow: 0 1px 2px rgba(0,0,0,.08); flex: 0 1 auto; max-width: 100%; }
-figure.plot svg { display: block; max-width: 100%; height: auto; }
-figure.plot figcaption { color: #57606a; font-size: 12px; max-width: 560px; margin-top: 4px; }
+figure.plot { margin: 0; background: #fff; padding: 8px; box-shadow: 0 1px 2px rgba(0,0,0,.08); box-sizing: border-box; flex: 0 1 auto; }
+figure.plot svg { display: block; width: 100%; height: auto; }
+figure.plot figcaption { color: #57606a; font-size: 12px; margin-top: 4px; }
 footer { margin-top: 36px; color: #57606a; font-size: 12px; }
 footer code { word-break: break-all; }
 `;
@@ -139,7 +139,11 @@ export function renderHtml({ rows, plots, missing, dirs, generated }: HtmlInput)
   const sections = tasks.map((task) => {
     const figures = plots
       .filter((p) => p.task === task)
-      .map((p) => `<figure class="plot" id="plot-${escapeHtml(p.id)}">${inlineSvg(p.svg, p.id)}<figcaption>${CAPTIONS[p.kind]}</figcaption></figure>`);
+      .map((p) => {
+        // the figure is as wide as its drawing (so the caption wraps under it) and shrinks on a narrow screen
+        const width = Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(p.svg)?.[1] ?? 500) + 16;
+        return `<figure class="plot" id="plot-${escapeHtml(p.id)}" style="width:${width}px">${inlineSvg(p.svg, p.id)}<figcaption>${CAPTIONS[p.kind]}</figcaption></figure>`;
+      });
     const notes = missing.filter((m) => m.task === task).map((m) => `<p class="note">No ${m.kind === 'costs' ? 'cost' : 'R²'} figure: ${escapeHtml(m.reason)}</p>`);
     return `<section class="task" id="${escapeHtml(anchor(task))}"><h2>${escapeHtml(task)}</h2><div class="figures">${figures.join('')}</div>${notes.join('')}</section>`;
   });

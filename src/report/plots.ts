@@ -90,8 +90,9 @@ const OFFLINE: vega.Loader = {
   file: (file) => Promise.reject(new Error(`the report loads nothing (asked for ${file})`)),
 };
 
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none', loader: OFFLINE, logLevel: vega.Warn });
+/** `adjust` edits the compiled vega spec, for what vega-lite cannot say. */
+export async function renderSvg(spec: TopLevelSpec, adjust: (vg: vega.Spec) => vega.Spec = (vg) => vg): Promise<string> {
+  const view = new vega.View(vega.parse(adjust(compile(spec).spec)), { renderer: 'none', loader: OFFLINE, logLevel: vega.Warn });
   try {
     return await view.toSVG();
   } finally {
@@ -107,8 +108,12 @@ const DODGE = 0.045;
 const dodged = (budget: number, k: number, count: number) => budget * Math.exp(DODGE * (k - (count - 1) / 2));
 
 const clampR2 = (v: number) => Math.max(-1, Math.min(1, v));
+const pct = (b: number) => `${+(b * 100).toFixed(2)}%`;
+const description: Enc['description'] = { field: 'label' };
 
 interface R2Row {
+  /** What a screen reader says for the point: the shift on the axis is left out. */
+  label: string;
   method: string;
   x: number;
   budget: number;
@@ -121,21 +126,49 @@ interface R2Row {
 const OURS = 'this run';
 const PAPER = 'paper (Table 2)';
 
+/**
+ * vega-lite gives every symbol of a shape legend one fill (hollow when any layer is hollow); the
+ * legend should show this run's points filled and the paper's hollow, as the plot does.
+ */
+export function sourceLegendFill(vg: vega.Spec): vega.Spec {
+  const legends = vg.legends?.map((legend) => {
+    if (legend.shape === undefined) return legend;
+    const update = { ...legend.encode?.symbols?.update, fill: { signal: `datum.value === '${OURS}' ? '#555' : 'white'` }, stroke: { value: '#555' } };
+    return { ...legend, encode: { ...legend.encode, symbols: { ...legend.encode?.symbols, update } } };
+  });
+  return legends ? { ...vg, legends } : vg;
+}
+
+/** The spread across laws; with a single law (always 0 across laws), the spread across its repeats. */
+function spread(run: MergedRun): number[] {
+  const laws = Object.values(run.summary.laws);
+  return laws.length === 1 ? laws[0].std : run.summary.overall.std;
+}
+
 export function r2Spec(task: string, runs: readonly MergedRun[], paper: PaperTable): TopLevelSpec {
   const methods = orderMethods(runs.map((r) => r.method));
   const rows: R2Row[] = [];
   for (const run of runs) {
     const k = methods.indexOf(run.method);
-    const { mean, std } = run.summary.overall;
+    const { mean } = run.summary.overall;
+    const std = spread(run);
     run.budgets.forEach((budget, b) => {
       const x = dodged(budget, k, methods.length);
-      rows.push({ method: run.method, x, budget, mean: mean[b], lo: clampR2(mean[b] - std[b]), hi: clampR2(mean[b] + std[b]), source: OURS });
+      const label = `${run.method} at ${pct(budget)}: R² ${mean[b].toFixed(3)} ± ${std[b].toFixed(3)} (${OURS})`;
+      rows.push({ label, method: run.method, x, budget, mean: mean[b], lo: clampR2(mean[b] - std[b]), hi: clampR2(mean[b] + std[b]), source: OURS });
       const p = paperCell(paper, task, run.method, b);
       // the paper's levels are by index; its own fractions place the point where the paper measured it
       const paperBudget = paper.budget_levels[task]?.[b] ?? budget;
-      if (p) rows.push({ method: run.method, x: dodged(paperBudget, k, methods.length), budget: paperBudget, mean: p.mean, lo: p.mean, hi: p.mean, source: PAPER });
+      if (p) {
+        const label = `${run.method} at ${pct(paperBudget)}: R² ${p.mean.toFixed(3)} ± ${p.std.toFixed(3)} (${PAPER})`;
+        rows.push({ label, method: run.method, x: dodged(paperBudget, k, methods.length), budget: paperBudget, mean: p.mean, lo: p.mean, hi: p.mean, source: PAPER });
+      }
     });
   }
+  const single = runs.map((r) => Object.keys(r.summary.laws).length === 1);
+  const bars = single.every(Boolean)
+    ? 'one law: mean, bars ± std across repeats'
+    : `mean over laws, bars ± std across laws${single.some(Boolean) ? ' (repeats if one law)' : ''}`;
   const budgets = [...new Set(rows.map((r) => r.budget))].sort((a, b) => a - b);
   const low = Math.min(...rows.map((r) => Math.min(r.lo, r.mean)));
   const yMin = Math.max(-1, Math.floor((low - 0.05) * 10) / 10);
@@ -157,12 +190,13 @@ export function r2Spec(task: string, runs: readonly MergedRun[], paper: PaperTab
     title: 'points',
     scale: { domain: [OURS, PAPER], range: ['circle', 'diamond'] },
     // the legend draws this run's points filled and the paper's hollow, as the plot does
-    legend: { symbolFillColor: { expr: `datum.value === '${OURS}' ? '#555' : 'white'` }, symbolStrokeColor: '#555' },
+    legend: { symbolStrokeColor: '#555' },
   };
   const ours = { filter: `datum.source === '${OURS}'` };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `${task}: R² in the target region`, subtitle: 'mean over laws; bars: ± std across laws; hollow diamonds: the paper' },
+    // short lines: without a canvas vega estimates text widths generously and sizes the figure by them
+    title: { text: 'R² in the target region', subtitle: [task, bars, 'budget: fraction of the pool’s total cost'] },
     width: WIDTH,
     height: HEIGHT,
     config: CONFIG,
@@ -170,11 +204,11 @@ export function r2Spec(task: string, runs: readonly MergedRun[], paper: PaperTab
     layer: [
       { transform: [ours], mark: { type: 'rule', strokeWidth: 1.5, opacity: 0.55 }, encoding: { x, y: lo, y2: { field: 'hi' }, color } },
       { transform: [ours], mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color } },
-      { transform: [ours], mark: { type: 'point', filled: true, size: 45, opacity: 1 }, encoding: { x, y, color, shape } },
+      { transform: [ours], mark: { type: 'point', filled: true, size: 45, opacity: 1 }, encoding: { x, y, color, shape, description } },
       {
         transform: [{ filter: `datum.source === '${PAPER}'` }],
         mark: { type: 'point', filled: false, size: 80, strokeWidth: 1.8, opacity: 1 },
-        encoding: { x, y, color, shape },
+        encoding: { x, y, color, shape, description },
       },
     ],
   };
@@ -187,24 +221,55 @@ export interface CostSeries {
   points: { method: string; order: number; cost: number }[];
 }
 
+/** Whole decades covering the values, with 3× steps between when they span fewer than three. */
+export function logTicks(values: readonly number[]): number[] {
+  const positive = values.filter((v) => v > 0 && Number.isFinite(v));
+  if (!positive.length) return [1, 10];
+  const lo = Math.floor(Math.log10(Math.min(...positive)));
+  const hi = Math.max(lo + 1, Math.ceil(Math.log10(Math.max(...positive))));
+  const ticks: number[] = [];
+  for (let k = lo; k <= hi; k++) {
+    ticks.push(10 ** k);
+    if (hi - lo < 3 && k < hi) ticks.push(+(3 * 10 ** k).toPrecision(1));
+  }
+  return ticks;
+}
+
 export function costSpec(task: string, series: CostSeries): TopLevelSpec {
   const methods = orderMethods(series.points.map((p) => p.method));
   const color = colourOf(methods);
-  const x: Enc['x'] = { field: 'order', type: 'quantitative', title: 'selection order', axis: { format: 'd', tickMinStep: 1 }, scale: { nice: false, padding: 6 } };
-  const y: Enc['y'] = { field: 'cost', type: 'quantitative', title: `cost (${series.costLabel}, log)`, scale: { type: 'log' }, axis: { format: '~s', tickCount: 6 } };
+  // methods often choose the same rows; a small sideways shift keeps identical series visible
+  const step = Math.min(0.08, 0.5 / methods.length);
+  const values = series.points.map((p) => ({
+    ...p,
+    x: p.order + step * (methods.indexOf(p.method) - (methods.length - 1) / 2),
+    label: `${p.method}, experiment ${p.order}: cost ${p.cost.toPrecision(3)}`,
+  }));
+  const x: Enc['x'] = { field: 'x', type: 'quantitative', title: 'selection order', axis: { format: 'd', tickMinStep: 1 }, scale: { nice: false, padding: 8 } };
+  // SI prefixes read well for FLOPs and token counts, but not below 1 (where 300m would mean 0.3)
+  const labelExpr = "datum.value >= 1000 ? format(datum.value, '~s') : format(datum.value, '~g')";
+  const ticks = logTicks(series.points.map((p) => p.cost));
+  const y: Enc['y'] = {
+    field: 'cost',
+    type: 'quantitative',
+    title: 'cost of the experiment (log)',
+    scale: { type: 'log', domain: [ticks[0], ticks[ticks.length - 1]], nice: false },
+    axis: { labelExpr, values: ticks },
+  };
+  const costText = series.costLabel.length > 48 ? `${series.costLabel.slice(0, 47)}…` : series.costLabel;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
-      text: `${task}: cost of each chosen experiment`,
-      subtitle: `in the order chosen; law ${series.law}, repeat 0, group ${series.group}`,
+      text: 'cost of each chosen experiment',
+      subtitle: [task, `law ${series.law}, repeat 0, group ${series.group}`, `cost = ${costText}`],
     },
     width: WIDTH,
     height: HEIGHT,
     config: CONFIG,
-    data: { values: series.points },
+    data: { values },
     layer: [
       { mark: { type: 'line', strokeWidth: 1.6, opacity: 0.8 }, encoding: { x, y, color } },
-      { mark: { type: 'point', filled: true, size: 30, opacity: 0.95 }, encoding: { x, y, color } },
+      { mark: { type: 'point', filled: true, size: 30, opacity: 0.95 }, encoding: { x, y, color, description } },
     ],
   };
 }
@@ -246,7 +311,7 @@ export async function taskPlots(
   const missing: MissingPlot[] = [];
   for (const task of tasks) {
     const mine = runs.filter((r) => r.task === task);
-    plots.push({ id: `${slug(task)}-r2`, task, kind: 'r2', svg: await renderSvg(r2Spec(task, mine, paper)) });
+    plots.push({ id: `${slug(task)}-r2`, task, kind: 'r2', svg: await renderSvg(r2Spec(task, mine, paper), sourceLegendFill) });
     let series: CostSeries | null;
     try {
       series = await chosenCosts(mine, locate);

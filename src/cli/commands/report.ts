@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { findRunDirs } from '../../report/collect.js';
-import { writeReport } from '../../report/html.js';
 import { UsageError } from '../errors.js';
 
 /** The desktop's "open this file" command, when there is one on PATH. */
@@ -64,9 +63,11 @@ Examples:
         throw new UsageError((e as Error).message);
       }
       if (!runDirs.length) throw new UsageError(`no results under ${out} (a run folder holds config.json and runs.jsonl; make one with \`active-sl run\`)`);
+      // vega takes ~0.4 s to load; only this command should pay for it, not every `active-sl` call
+      const { writeReport } = await import('../../report/html.js');
       const files = await writeReport(out, runDirs, { dataDir: opts.dataDir });
       for (const m of files.missing) process.stderr.write(`active-sl: no ${m.kind === 'costs' ? 'cost' : 'R²'} figure for ${m.task}: ${m.reason}\n`);
-      process.stdout.write(`report: ${path.resolve(files.html)}\n  ${files.svgs.length} figures (.svg), table.md and table.csv beside it\n`);
+      process.stdout.write(`report: ${path.resolve(files.html)}\n  ${files.svgs.length} figure${files.svgs.length === 1 ? "" : "s"} (.svg), table.md and table.csv beside it\n`);
       if (opts.open) openInBrowser(path.resolve(files.html));
     });
 }
