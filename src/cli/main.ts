@@ -9,6 +9,8 @@ import { register as registerRun } from './commands/run.js';
 import { register as registerTable } from './commands/table.js';
 import { register as registerReproduce } from './commands/reproduce.js';
 import { register as registerReport } from './commands/report.js';
+import { register as registerSuggest } from './commands/suggest.js';
+import { register as registerFit } from './commands/fit.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   registerTable(program);
   registerReproduce(program);
   registerReport(program);
+  registerSuggest(program);
+  registerFit(program);
   registerDatasets(program);
   registerLaws(program);
   registerFetchData(program);

@@ -1,0 +1,70 @@
+/** `active-sl fit`: the law fitted to the runs done so far, with intervals. */
+import type { Command } from 'commander';
+import { loadTask } from '../../data/task.js';
+import { loadPracticeData } from '../../practice/data.js';
+import { readObserved } from '../../practice/observed.js';
+import { fitLaw } from '../../practice/suggest.js';
+import { UsageError } from '../errors.js';
+import { formatBound, textTable } from '../format.js';
+import { nonNegativeInt, positiveInt } from '../options.js';
+import { asUsage, printTarget } from './suggest.js';
+
+interface FitFlags {
+  task: string;
+  observed: string;
+  law?: string;
+  group?: string;
+  seed: number;
+  restarts: number;
+  dataDir?: string;
+  json?: boolean;
+}
+
+const fmt = (v: number) => (Number.isFinite(v) ? formatBound(Number(v.toPrecision(5))) : String(v));
+
+export function register(program: Command): void {
+  program
+    .command('fit')
+    .description('fit a law to the runs done so far: parameters and target-region predictions with 90% intervals')
+    .requiredOption('--task <file>', 'the task file (DESIGN.md format)')
+    .requiredOption('--observed <runs.csv>', "the runs done so far: the task's feature and target columns (others ignored)")
+    .option('--law <id>', "the law to fit (default: the task's first)")
+    .option('--group <name>', 'for a task with a group column: which group (default: the first by name)')
+    .option('--seed <n>', 'seed of the multistart fit', nonNegativeInt('--seed'), 0)
+    .option('--restarts <n>', 'starts of the multistart fit', positiveInt('--restarts'), 64)
+    .option('--data-dir <dir>', 'where to look for the task’s data files besides its own folder')
+    .option('--json', 'print only the JSON result to stdout')
+    .addHelpText(
+      'after',
+      `
+Parameter intervals come from the Laplace posterior of the heaviest of MSPE's modes; for a
+parameter with a positive lower bound it is Gaussian in log θ (so θ·exp(±1.645 sd)). Target
+intervals mix all modes (see \`active-sl suggest --help\`).
+
+Examples:
+  $ active-sl fit --task pilots/task.json --observed runs.csv
+  $ active-sl fit --task pilots/task.json --observed runs.csv --law chinchilla --json`,
+    )
+    .action(async (flags: FitFlags) => {
+      const task = loadTask(flags.task);
+      if (flags.law !== undefined && !(flags.law in task.laws)) {
+        throw new UsageError(`--law ${flags.law}: ${task.name} has no such law; its laws are ${Object.keys(task.laws).join(', ')}`);
+      }
+      const data = await loadPracticeData(task, { dataDir: flags.dataDir });
+      const observed = await readObserved(task, flags.observed);
+      const result = await asUsage(() =>
+        fitLaw({ task, data, observed, lawId: flags.law, group: flags.group, seed: flags.seed, restarts: flags.restarts }),
+      );
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(
+        `${task.name} · law ${result.law}${task.group ? ` · group ${result.group}` : ''} · ${result.observed} runs · MSE ${fmt(result.mse)} · σ² ${fmt(result.sigma2)} · ${result.modes.length} mode(s)\n\n`,
+      );
+      const rows = result.parameters.map((p) => [p.name, fmt(p.value), `[${fmt(p.lo90)}, ${fmt(p.hi90)}]`]);
+      process.stdout.write(`${textTable(['parameter', 'value', '90% interval'], rows, ['l', 'r', 'r'])}\n`);
+      process.stdout.write(`\ntarget region (${task.targets[0]}):\n${printTarget(result.target, task.features)}\n`);
+      process.stdout.write(`\nuncertainty ${fmt(result.target.uncertainty)}\n`);
+    });
+}

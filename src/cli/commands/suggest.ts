@@ -1,0 +1,132 @@
+/** `active-sl suggest`: the next runs to pay for, given the runs done so far. */
+import type { Command } from 'commander';
+import { loadTask } from '../../data/task.js';
+import { loadPracticeData } from '../../practice/data.js';
+import { PracticeError } from '../../practice/model.js';
+import { readObserved } from '../../practice/observed.js';
+import { SUGGEST_METHODS, suggest, type SuggestMethod, type SuggestResult } from '../../practice/suggest.js';
+import { UsageError } from '../errors.js';
+import { formatBound, textTable } from '../format.js';
+import { nonNegativeInt, positiveInt } from '../options.js';
+
+interface SuggestFlags {
+  task: string;
+  observed: string;
+  law?: string;
+  group?: string;
+  method: string;
+  batch: number;
+  budget?: number;
+  stopBelow?: number;
+  seed: number;
+  restarts: number;
+  dataDir?: string;
+  json?: boolean;
+}
+
+/** A finite number ≥ 0 (or > 0), naming the flag when it is not. */
+export function numberFlag(flag: string, positive = false) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (positive && n === 0)) {
+      throw new UsageError(`${flag} ${value}: must be a number ${positive ? '> 0' : '≥ 0'}`);
+    }
+    return n;
+  };
+}
+
+/** Library complaints about the request become usage errors: one line, exit 2. */
+export async function asUsage<T>(f: () => Promise<T> | T): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof PracticeError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+const fmt = (v: number) => (Number.isFinite(v) ? formatBound(Number(v.toPrecision(5))) : String(v));
+
+export function printTarget(target: SuggestResult['target'], features: readonly string[]): string {
+  const rows = target.predictions.map((p) => [...features.map((f) => fmt(p.features[f])), fmt(p.mean), `[${fmt(p.lo90)}, ${fmt(p.hi90)}]`]);
+  return textTable([...features, 'prediction', '90% interval'], rows, [...features.map(() => 'r' as const), 'r', 'r']);
+}
+
+export function register(program: Command): void {
+  program
+    .command('suggest')
+    .description('which candidates to run next, given the runs done so far, and the current target-region prediction')
+    .requiredOption('--task <file>', 'the task file (DESIGN.md format)')
+    .requiredOption('--observed <runs.csv>', "the runs done so far: the task's feature and target columns (others ignored)")
+    .option('--law <id>', "the law to fit (default: the task's first)")
+    .option('--group <name>', 'for a task with a group column: which group (default: the first by name)')
+    .option('--method <m>', `acquisition: ${SUGGEST_METHODS.join(', ')}`, 'mspe')
+    .option('--batch <k>', 'suggest k runs at once (greedy; later picks assume earlier ones return their prediction)', positiveInt('--batch'), 1)
+    .option('--budget <cost>', 'cost left: each suggestion and the batch in total must fit', numberFlag('--budget'))
+    .option('--stop-below <u>', 'report stop=true once the target uncertainty (mean relative 90% half-width) is below u', numberFlag('--stop-below', true))
+    .option('--seed <n>', 'seed of the multistart fit', nonNegativeInt('--seed'), 0)
+    .option('--restarts <n>', 'starts of the multistart fit', positiveInt('--restarts'), 64)
+    .option('--data-dir <dir>', 'where to look for the task’s data files besides its own folder')
+    .option('--json', 'print only the JSON result to stdout')
+    .addHelpText(
+      'after',
+      `
+Observed rows are matched to the candidate pool by their feature values (relative difference
+≤ 1e-9); matched candidates are not suggested again, unmatched rows still inform the fit. The
+target interval is a normal approximation of MSPE's mixture of modes (mean ± 1.645 sd); for a law
+with several targets it is the first target's. uncertainty = mean over target rows of the 90%
+half-width / |prediction|.
+
+Examples:
+  $ active-sl suggest --task pilots/task.json --observed runs.csv
+  $ active-sl suggest --task pilots/task.json --observed runs.csv --batch 3 --budget 1e20 --json
+  $ active-sl suggest --task pilots/task.json --observed runs.csv --stop-below 0.01`,
+    )
+    .action(async (flags: SuggestFlags) => {
+      if (!SUGGEST_METHODS.includes(flags.method as SuggestMethod)) {
+        throw new UsageError(`--method ${flags.method}: unknown method; choose from ${SUGGEST_METHODS.join(', ')}`);
+      }
+      const task = loadTask(flags.task);
+      if (flags.law !== undefined && !(flags.law in task.laws)) {
+        throw new UsageError(`--law ${flags.law}: ${task.name} has no such law; its laws are ${Object.keys(task.laws).join(', ')}`);
+      }
+      const data = await loadPracticeData(task, { dataDir: flags.dataDir });
+      const observed = await readObserved(task, flags.observed);
+      const result = await asUsage(() =>
+        suggest({
+          task,
+          data,
+          observed,
+          lawId: flags.law,
+          group: flags.group,
+          method: flags.method as SuggestMethod,
+          batch: flags.batch,
+          budget: flags.budget,
+          stopBelow: flags.stopBelow,
+          seed: flags.seed,
+          restarts: flags.restarts,
+        }),
+      );
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        return;
+      }
+      const law = flags.law ?? Object.keys(task.laws)[0];
+      const group = flags.group ?? data.groups[0].name;
+      process.stdout.write(`${task.name} · law ${law}${task.group ? ` · group ${group}` : ''} · ${flags.method}\n\n`);
+      if (result.suggestions.length === 0) process.stdout.write('no candidate left to run\n');
+      else {
+        const rows = result.suggestions.map((s, k) => [
+          String(k + 1),
+          String(s.row),
+          ...task.features.map((f) => fmt(s.features[f])),
+          fmt(s.cost),
+          fmt(s.score),
+        ]);
+        process.stdout.write('run next:\n');
+        process.stdout.write(`${textTable(['#', 'row', ...task.features, 'cost', 'score'], rows, ['r', 'r', ...task.features.map(() => 'r' as const), 'r', 'r'])}\n`);
+      }
+      process.stdout.write(`\ntarget region (${task.targets[0]}):\n${printTarget(result.target, task.features)}\n`);
+      process.stdout.write(`\nuncertainty ${fmt(result.target.uncertainty)}${flags.stopBelow !== undefined ? ` (stop below ${flags.stopBelow}: ${result.stop ? 'yes — stop' : 'no — keep going'})` : ''}\n`);
+    });
+}

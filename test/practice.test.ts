@@ -1,0 +1,273 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { register as registerFit } from '../src/cli/commands/fit.js';
+import { register as registerSuggest } from '../src/cli/commands/suggest.js';
+import { UsageError } from '../src/cli/errors.js';
+import { DataError } from '../src/data/table.js';
+import { loadTask, type TaskSpec } from '../src/data/task.js';
+import { loadPracticeData, type PracticeData } from '../src/practice/data.js';
+import { PracticeError } from '../src/practice/model.js';
+import { readObserved } from '../src/practice/observed.js';
+import { fitLaw, fitModel, rankCandidates, suggest } from '../src/practice/suggest.js';
+
+const TRUE = { E: 1.7, A: 400, alpha: 0.34, B: 410, beta: 0.28 };
+const law = (N: number, D: number) => TRUE.E + TRUE.A * N ** -TRUE.alpha + TRUE.B * D ** -TRUE.beta;
+
+/** Deterministic standard normals (LCG + Box–Muller): the test data must not change between runs. */
+function normals(count: number, seed: number): number[] {
+  let s = seed >>> 0;
+  const u = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
+  return Array.from({ length: count }, () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()));
+}
+
+const NOISE_SD = 0.003;
+
+let dir: string;
+let taskFile: string;
+let task: TaskSpec;
+let data: PracticeData;
+/** Pool rows: N, D, loss, cost; file order. */
+let pool: { N: number; D: number; loss: number; cost: number }[];
+let target: { N: number; D: number }[];
+
+function writeCsv(file: string, header: string[], rows: (string | number)[][]): string {
+  const p = path.join(dir, file);
+  fs.writeFileSync(p, [header.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n');
+  return p;
+}
+
+/** The k cheapest pool rows as an observed-runs file (with an extra column that must be ignored). */
+function observedFile(name: string, k: number): string {
+  const order = pool.map((_, i) => i).sort((a, b) => pool[a].cost - pool[b].cost || a - b);
+  return writeCsv(name, ['run_id', 'N', 'D', 'loss'], order.slice(0, k).map((i) => [`r${i}`, pool[i].N, pool[i].D, pool[i].loss]));
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'active-sl-practice-'));
+  const Ns = [1e6, 3e6, 1e7, 3e7, 1e8, 3e8];
+  const Ds = [1e8, 3e8, 1e9, 3e9, 1e10, 3e10];
+  const eps = normals(Ns.length * Ds.length, 7);
+  pool = [];
+  for (const N of Ns) for (const D of Ds) pool.push({ N, D, loss: law(N, D) + NOISE_SD * eps[pool.length], cost: 6 * N * D });
+  target = [
+    { N: 1e9, D: 1e11 },
+    { N: 3e9, D: 1e11 },
+    { N: 1e9, D: 3e11 },
+    { N: 3e9, D: 3e11 },
+    { N: 1e10, D: 2e11 },
+  ];
+  writeCsv('pool.csv', ['N', 'D', 'loss'], pool.map((r) => [r.N, r.D, r.loss]));
+  writeCsv('target.csv', ['N', 'D', 'loss'], target.map((r) => [r.N, r.D, law(r.N, r.D)]));
+  taskFile = path.join(dir, 'task.json');
+  fs.writeFileSync(
+    taskFile,
+    JSON.stringify({
+      name: 'chinchilla-pilots',
+      features: ['N', 'D'],
+      targets: ['loss'],
+      cost: '6 * N * D',
+      candidates: 'pool.csv',
+      target: 'target.csv',
+      laws: {
+        chinchilla: {
+          formula: 'E + A * N^(-alpha) + B * D^(-beta)',
+          params: { E: [0.5, 4], A: [1, 1e5], alpha: [0.05, 1.5], B: [1, 1e6], beta: [0.05, 1.5] },
+        },
+      },
+    }),
+  );
+  task = loadTask(taskFile);
+  data = await loadPracticeData(task);
+});
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const RESTARTS = 24;
+
+describe('practitioner workflow', () => {
+  it('ranks affordable, not-yet-run candidates by score and suggests the best', async () => {
+    const observed = await readObserved(task, observedFile('obs8.csv', 8));
+    const model = fitModel({ task, data, observed, restarts: RESTARTS });
+    expect(model.run.size).toBe(8);
+    const budget = 6 * 1e8 * 3e9;
+    const ranked = rankCandidates(model, 'mspe', budget);
+    expect(ranked.length).toBeGreaterThan(0);
+    for (const r of ranked) {
+      expect(model.run.has(r.index)).toBe(false);
+      expect(pool[r.index].cost).toBeLessThanOrEqual(budget);
+    }
+    for (let i = 1; i < ranked.length; i++) expect(ranked[i - 1].score).toBeGreaterThanOrEqual(ranked[i].score);
+    const out = suggest({ task, data, observed, restarts: RESTARTS, budget });
+    expect(out.suggestions).toHaveLength(1);
+    expect(out.suggestions[0].row).toBe(ranked[0].index);
+    expect(out.suggestions[0].score).toBeCloseTo(ranked[0].score, 10);
+    expect(out.suggestions[0].features).toEqual({ N: pool[ranked[0].index].N, D: pool[ranked[0].index].D });
+  });
+
+  it.each(['mspe', 'v-opt', 'd-opt'] as const)('--batch 3 (%s) gives 3 distinct, unobserved rows within budget', async (method) => {
+    const observed = await readObserved(task, observedFile('obs8b.csv', 8));
+    const observedRows = new Set(fitModel({ task, data, observed, restarts: 4 }).run);
+    const budget = 6 * 3e7 * 3e9 * 3;
+    const out = suggest({ task, data, observed, restarts: RESTARTS, method, batch: 3, budget });
+    expect(out.suggestions).toHaveLength(3);
+    const rows = out.suggestions.map((s) => s.row);
+    expect(new Set(rows).size).toBe(3);
+    for (const r of rows) expect(observedRows.has(r)).toBe(false);
+    const spent = out.suggestions.reduce((s, x) => s + x.cost, 0);
+    expect(spent).toBeLessThanOrEqual(budget);
+    out.suggestions.forEach((s) => expect(s.cost).toBeCloseTo(6 * pool[s.row].N * pool[s.row].D, -5));
+  });
+
+  it('target intervals cover the truth and shrink as runs are added', async () => {
+    const uncertainties: number[] = [];
+    for (const k of [6, 12, 24]) {
+      const observed = await readObserved(task, observedFile(`obs${k}.csv`, k));
+      const out = suggest({ task, data, observed, restarts: RESTARTS });
+      const covered = out.target.predictions.filter((p) => {
+        const truth = law(p.features.N, p.features.D);
+        return p.lo90 <= truth && truth <= p.hi90;
+      }).length;
+      expect(covered).toBeGreaterThanOrEqual(Math.ceil(0.6 * target.length));
+      for (const p of out.target.predictions) expect(p.lo90).toBeLessThan(p.hi90);
+      uncertainties.push(out.target.uncertainty);
+    }
+    expect(uncertainties[1]).toBeLessThan(uncertainties[0]);
+    expect(uncertainties[2]).toBeLessThan(uncertainties[1]);
+  });
+
+  it('stop flips with --stop-below', async () => {
+    const observed = await readObserved(task, observedFile('obs10.csv', 10));
+    const loose = suggest({ task, data, observed, restarts: RESTARTS, stopBelow: 10 });
+    expect(loose.stop).toBe(true);
+    const tight = suggest({ task, data, observed, restarts: RESTARTS, stopBelow: 1e-12 });
+    expect(tight.stop).toBe(false);
+    expect(suggest({ task, data, observed, restarts: RESTARTS }).stop).toBe(false);
+  });
+
+  it('fit gives parameter intervals around the estimate', async () => {
+    const observed = await readObserved(task, observedFile('obs20.csv', 20));
+    const r = fitLaw({ task, data, observed, restarts: RESTARTS });
+    expect(r.parameters.map((p) => p.name)).toEqual(['E', 'A', 'alpha', 'B', 'beta']);
+    for (const p of r.parameters) {
+      expect(p.lo90).toBeLessThanOrEqual(p.value);
+      expect(p.value).toBeLessThanOrEqual(p.hi90);
+    }
+    // A has a positive lower bound: its interval is log-symmetric, hence positive
+    expect(r.parameters[1].lo90).toBeGreaterThan(0);
+  });
+
+  it('bad input is a clear error', async () => {
+    const missing = writeCsv('missing.csv', ['N', 'D', 'loss'], [[1e6, 1e8, 3], [1e6, 3e8, '']]);
+    await expect(readObserved(task, missing)).rejects.toThrow(DataError);
+    await expect(readObserved(task, missing)).rejects.toThrow(/row 2, column 'loss'.*empty cell/);
+    const text = writeCsv('text.csv', ['N', 'D', 'loss'], [[1e6, 'lots', 3]]);
+    await expect(readObserved(task, text)).rejects.toThrow(/row 1, column 'D'.*'lots'/);
+    const noCol = writeCsv('nocol.csv', ['N', 'loss'], [[1e6, 3]]);
+    await expect(readObserved(task, noCol)).rejects.toThrow(/no column 'D'/);
+    const observed = await readObserved(task, observedFile('obs5.csv', 5));
+    expect(() => suggest({ task, data, observed, restarts: 4, budget: 1 })).toThrow(PracticeError);
+    expect(() => suggest({ task, data, observed, restarts: 4, budget: 1 })).toThrow(/below the cost of every remaining candidate/);
+    expect(() => suggest({ task, data, observed, restarts: 4, batch: 0 })).toThrow(/batch/);
+    expect(() => suggest({ task, data, observed, restarts: 4, lawId: 'nope' })).toThrow(/no law 'nope'/);
+  });
+
+  it('rows outside the pool still inform the fit', async () => {
+    const base = observedFile('obs6.csv', 6);
+    const extra = fs.readFileSync(base, 'utf8') + `x,${5e6},${5e8},${law(5e6, 5e8)}\n`;
+    fs.writeFileSync(path.join(dir, 'obs6x.csv'), extra);
+    const observed = await readObserved(task, path.join(dir, 'obs6x.csv'));
+    const model = fitModel({ task, data, observed, restarts: 4 });
+    expect(model.obs.n).toBe(7);
+    expect(model.run.size).toBe(6);
+  });
+});
+
+async function cli(register: (p: Command) => void, args: string[]): Promise<string> {
+  const program = new Command().exitOverride();
+  register(program);
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } finally {
+    spy.mockRestore();
+  }
+  return out;
+}
+
+describe('suggest and fit commands', () => {
+  it('--json prints only the contract JSON', async () => {
+    const obs = observedFile('obs8c.csv', 8);
+    const out = await cli(registerSuggest, ['suggest', '--task', taskFile, '--observed', obs, '--batch', '2', '--restarts', '8', '--json']);
+    const parsed = JSON.parse(out) as Record<string, unknown>;
+    expect(Object.keys(parsed).sort()).toEqual(['stop', 'suggestions', 'target']);
+    const s = parsed.suggestions as Record<string, unknown>[];
+    expect(s).toHaveLength(2);
+    for (const x of s) expect(Object.keys(x).sort()).toEqual(['cost', 'features', 'row', 'score']);
+    const t = parsed.target as Record<string, unknown>;
+    expect(Object.keys(t).sort()).toEqual(['predictions', 'uncertainty']);
+    for (const p of t.predictions as Record<string, unknown>[]) expect(Object.keys(p).sort()).toEqual(['features', 'hi90', 'lo90', 'mean']);
+  });
+
+  it('readable output and errors', async () => {
+    const obs = observedFile('obs8d.csv', 8);
+    const text = await cli(registerSuggest, ['suggest', '--task', taskFile, '--observed', obs, '--restarts', '8', '--stop-below', '5']);
+    expect(text).toMatch(/run next:/);
+    expect(text).toMatch(/stop below 5: yes/);
+    const fitText = await cli(registerFit, ['fit', '--task', taskFile, '--observed', obs, '--restarts', '8']);
+    expect(fitText).toMatch(/alpha/);
+    expect(fitText).toMatch(/90% interval/);
+    await expect(cli(registerSuggest, ['suggest', '--task', taskFile, '--observed', obs, '--budget', '1'])).rejects.toThrow(UsageError);
+    await expect(cli(registerSuggest, ['suggest', '--task', taskFile, '--observed', obs, '--method', 'bogus'])).rejects.toThrow(/--method bogus/);
+    await expect(cli(registerSuggest, ['suggest', '--task', taskFile, '--observed', obs, '--law', 'nope'])).rejects.toThrow(UsageError);
+    await expect(cli(registerSuggest, ['suggest', '--task', taskFile, '--observed', obs, '--batch', '0'])).rejects.toThrow(/--batch 0/);
+  });
+});
+
+describe('grouped tasks', () => {
+  it('needs the group column in the observed runs and works per group', async () => {
+    const gdir = fs.mkdtempSync(path.join(os.tmpdir(), 'active-sl-practice-g-'));
+    try {
+      const lines = ['corpus,N,D,loss'];
+      for (const g of ['web', 'code']) for (const N of [1e6, 1e7, 1e8]) for (const D of [1e8, 1e9, 1e10]) lines.push(`${g},${N},${D},${law(N, D) + (g === 'code' ? 0.2 : 0)}`);
+      fs.writeFileSync(path.join(gdir, 'pool.csv'), lines.join('\n') + '\n');
+      fs.writeFileSync(path.join(gdir, 'target.csv'), 'corpus,N,D\nweb,1e9,1e11\ncode,1e9,1e11\n');
+      const file = path.join(gdir, 'task.json');
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          features: ['N', 'D'],
+          targets: ['loss'],
+          group: 'corpus',
+          cost: '6 * N * D',
+          candidates: 'pool.csv',
+          target: 'target.csv',
+          laws: { c: { formula: 'E + A * N^(-alpha) + B * D^(-beta)', params: { E: [0.5, 4], A: [1, 1e5], alpha: [0.05, 1.5], B: [1, 1e6], beta: [0.05, 1.5] } } },
+        }),
+      );
+      const gtask = loadTask(file);
+      const gdata = await loadPracticeData(gtask);
+      expect(gdata.groups.map((g) => g.name)).toEqual(['code', 'web']);
+      fs.writeFileSync(path.join(gdir, 'nogroup.csv'), `N,D,loss\n1e6,1e8,${law(1e6, 1e8)}\n`);
+      await expect(readObserved(gtask, path.join(gdir, 'nogroup.csv'))).rejects.toThrow(/no column 'corpus'/);
+      fs.writeFileSync(path.join(gdir, 'obs.csv'), ['corpus,N,D,loss', ...lines.slice(1).filter((l) => l.includes(',1000000,'))].join('\n') + '\n');
+      const observed = await readObserved(gtask, path.join(gdir, 'obs.csv'));
+      const web = suggest({ task: gtask, data: gdata, observed, group: 'web', restarts: 4 });
+      expect(web.target.predictions).toHaveLength(1);
+      expect(web.suggestions).toHaveLength(1);
+      const rows = fs.readFileSync(path.join(gdir, 'pool.csv'), 'utf8').trim().split('\n').slice(1);
+      expect(rows[web.suggestions[0].row].startsWith('web,')).toBe(true);
+      expect(() => suggest({ task: gtask, data: gdata, observed, group: 'nope', restarts: 4 })).toThrow(/no group 'nope'/);
+    } finally {
+      fs.rmSync(gdir, { recursive: true, force: true });
+    }
+  });
+});
