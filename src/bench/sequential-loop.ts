@@ -6,7 +6,7 @@
  * the last one made within it. The level's score is one R² over all groups' target regions.
  */
 import type { GroupData } from '../data/dataset.js';
-import { LeastSquares, subset, type FitGradient, type FitterName } from '../fit/multistart.js';
+import { finiteFits, LeastSquares, subset, type FitGradient, type FitterName } from '../fit/multistart.js';
 import { logUniformStarts } from '../fit/starts.js';
 import type { Law } from '../laws/law.js';
 import { noiseVariance } from '../select/fisher.js';
@@ -69,16 +69,8 @@ function multistart(law: Law, group: GroupData, rows: number[], warm: readonly F
   const maxWarm = Math.max(n - RANDOM_STARTS_KEPT, Math.floor(n / 2));
   const starts: Float64Array[] = warm.slice(0, maxWarm).map((t) => Float64Array.from(t));
   starts.push(...logUniformStarts(law.bounds, Math.max(0, n - starts.length), rng));
-  const result = problem.fit(starts);
   // failed starts (non-finite values) take no part in modes, σ² or the best fit
-  const ok = result.fits.filter((f) => Number.isFinite(f.loss));
-  const thetas = ok.map((f) => f.theta);
-  const mse = ok.map((f) => f.loss);
-  let best = -1;
-  mse.forEach((m, i) => {
-    if (best < 0 || m < mse[best]) best = i;
-  });
-  return { thetas, mse, best };
+  return finiteFits(problem.fit(starts));
 }
 
 interface GroupRun {

@@ -51,6 +51,17 @@ export interface MultistartResult {
   best: number;
 }
 
+/** The finite fits only, with the index of the best: what modes, σ² and the reported fit read. */
+export function finiteFits(result: MultistartResult): { thetas: Float64Array[]; mse: number[]; best: number } {
+  const ok = result.fits.filter((f) => Number.isFinite(f.loss));
+  const mse = ok.map((f) => f.loss);
+  let best = -1;
+  mse.forEach((m, i) => {
+    if (best < 0 || m < mse[best]) best = i;
+  });
+  return { thetas: ok.map((f) => f.theta), mse, best };
+}
+
 /** A fit problem bound to one data set; reusable for many starts and many calls. */
 export class LeastSquares {
   readonly bound: BoundLaw;

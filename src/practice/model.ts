@@ -4,7 +4,7 @@
  * what it says about the target region and the parameters.
  */
 import { rngFor } from '../bench/seeds.js';
-import { LeastSquares } from '../fit/multistart.js';
+import { finiteFits, LeastSquares } from '../fit/multistart.js';
 import { logUniformStarts } from '../fit/starts.js';
 import type { Law } from '../laws/law.js';
 import { linearise, noiseVariance } from '../select/fisher.js';
@@ -36,16 +36,8 @@ export interface Observations {
 
 export function multistartFit(law: Law, obs: Observations, starts: readonly Float64Array[]): Fits {
   const problem = new LeastSquares(law, obs.X, obs.y, { objective: 'mse' });
-  const result = problem.fit(starts);
   // failed starts (non-finite values) take no part in modes, σ² or the best fit
-  const ok = result.fits.filter((f) => Number.isFinite(f.loss));
-  const thetas = ok.map((f) => f.theta);
-  const mse = ok.map((f) => f.loss);
-  let best = -1;
-  mse.forEach((m, i) => {
-    if (best < 0 || m < mse[best]) best = i;
-  });
-  return { thetas, mse, best };
+  return finiteFits(problem.fit(starts));
 }
 
 export function freshFit(law: Law, obs: Observations, restarts: number, seedPath: readonly (string | number)[]): Fits {
