@@ -32,11 +32,22 @@ export interface TaskData {
   groups: GroupData[];
 }
 
+/** The label every row gets when the task has no group column. */
+export const SINGLE_GROUP = 'all_data';
+
+export interface LoadOptions extends LocateOptions {
+  /**
+   * Let target columns or cells be absent (NaN): a practitioner's pool lists runs that have not
+   * happened yet. The benchmark requires every target value.
+   */
+  optionalTargets?: boolean;
+}
+
 function groupRows(data: DataTable, column: string | null): Map<string, number[]> {
   const out = new Map<string, number[]>();
   const labels = column === null ? null : textColumn(data, column);
   for (let r = 0; r < data.numRows; r++) {
-    const g = labels === null ? 'all_data' : labels[r];
+    const g = labels === null ? SINGLE_GROUP : labels[r];
     let list = out.get(g);
     if (!list) out.set(g, (list = []));
     list.push(r);
@@ -44,12 +55,25 @@ function groupRows(data: DataTable, column: string | null): Map<string, number[]
   return out;
 }
 
-function split(data: DataTable, task: TaskSpec, rows: number[]): Split {
+/** A target column's values, NaN where the column or a cell is missing or not a number. */
+function optionalColumn(data: DataTable, name: string, rows: number[]): Float64Array {
+  const out = new Float64Array(rows.length).fill(NaN);
+  if (!data.columns.includes(name)) return out;
+  const col = data.table.getChild(name)!;
+  rows.forEach((r, i) => {
+    const v = col.get(r) as unknown;
+    const x = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+    out[i] = Number.isFinite(x) ? x : NaN;
+  });
+  return out;
+}
+
+function split(data: DataTable, task: TaskSpec, rows: number[], optionalTargets: boolean): Split {
   const X = task.features.map((f) => numericColumn(data, f, rows));
   const O = task.targets.length;
   const y = new Float64Array(rows.length * O);
   task.targets.forEach((t, o) => {
-    const col = numericColumn(data, t, rows);
+    const col = optionalTargets ? optionalColumn(data, t, rows) : numericColumn(data, t, rows);
     for (let i = 0; i < rows.length; i++) y[i * O + o] = col[i];
   });
   return { rows, n: rows.length, X, y };
@@ -80,7 +104,8 @@ export function computeCosts(task: TaskSpec, data: DataTable, rows: number[]): F
   return cost;
 }
 
-export async function loadTaskData(task: TaskSpec, options: LocateOptions = {}): Promise<TaskData> {
+export async function loadTaskData(task: TaskSpec, options: LoadOptions = {}): Promise<TaskData> {
+  const optional = options.optionalTargets ?? false;
   const files = {
     candidates: locateFile(task, task.candidates, options),
     target: locateFile(task, task.target, options),
@@ -96,12 +121,12 @@ export async function loadTaskData(task: TaskSpec, options: LocateOptions = {}):
     const poolRows = poolGroups.get(name)!;
     const targetRows = targetGroups.get(name);
     if (!targetRows || targetRows.length === 0) continue;
-    const poolSplit = split(pool, task, poolRows);
+    const poolSplit = split(pool, task, poolRows, optional);
     const cost = computeCosts(task, pool, poolRows);
     groups.push({
       name,
       pool: { ...poolSplit, cost },
-      target: split(target, task, targetRows),
+      target: split(target, task, targetRows, optional),
       totalCost: cost.reduce((s, c) => s + c, 0),
     });
   }
