@@ -32,6 +32,19 @@ export interface SequentialConfig {
   restarts: number;
   fitter: FitterName;
   gradient: FitGradient;
+  /**
+   * Called once per group and budget level with the state of the fit that level reports (its
+   * multistart fits, the rows they were fitted on, σ²); no candidates. For studies of what the
+   * reported model says, e.g. the coverage of its target intervals.
+   */
+  observeLevel?: (event: LevelEvent) => void;
+}
+
+export interface LevelEvent {
+  group: GroupData;
+  /** Index into the task's budget levels, in increasing order. */
+  level: number;
+  state: AcquisitionState;
 }
 
 export function initialDesign(group: GroupData, params: number, outputs: number): number[] {
@@ -92,6 +105,22 @@ function runGroup(law: Law, group: GroupData, budgets: readonly number[], config
   const passed = (frac: number) => nextLevel < levels.length && (ablation ? frac > levels[nextLevel] : frac >= levels[nextLevel]);
 
   const selected = initialDesign(group, law.params.length, law.outputs);
+  const acquisition = (f: Fits, rows: readonly number[], candidates: readonly number[], rule: GoodFitRule): AcquisitionState => ({
+    law,
+    pool: group.pool,
+    target: group.target,
+    selected: rows,
+    candidates,
+    fits: f.thetas.map((t) => Array.from(t)),
+    fitMse: f.mse,
+    sigma2: noiseVariance(f.mse[f.best], rows.length, group.pool.y),
+    totalCost: total,
+    goodFitRule: rule,
+    goodFitRatio: ablation && rule === 'refit' ? ABLATION_REFIT_RATIO : GOOD_FIT_RATIO,
+    modeRegion: ablation && rule === 'initial' ? 'pool' : 'target',
+  });
+  const report = (level: number, f: Fits, fittedOn: number, rule: GoodFitRule) =>
+    config.observeLevel?.({ group, level, state: acquisition(f, selected.slice(0, fittedOn), [], rule) });
   let spent = selected.reduce((s, i) => s + group.pool.cost[i], 0);
   const available = new Set(Array.from({ length: group.pool.n }, (_, i) => i).filter((i) => !selected.includes(i)));
   let fits = multistart(law, group, selected, [], config, rng);
@@ -106,7 +135,9 @@ function runGroup(law: Law, group: GroupData, budgets: readonly number[], config
   let previous = bestTheta;
   let rule: GoodFitRule = 'initial';
   const warm: Float64Array[] = [bestTheta];
+  let fittedOn = selected.length;
   while (passed(spent / total)) {
+    report(nextLevel, fits, fittedOn, rule);
     levelThetas[nextLevel] = bestTheta;
     spentAt[nextLevel++] = spent;
   }
@@ -114,21 +145,7 @@ function runGroup(law: Law, group: GroupData, budgets: readonly number[], config
   while (spent < cap) {
     const candidates = [...available].filter((i) => group.pool.cost[i] + spent <= cap).sort((a, b) => a - b);
     if (candidates.length === 0) break;
-    const state: AcquisitionState = {
-      law,
-      pool: group.pool,
-      target: group.target,
-      selected,
-      candidates,
-      fits: fits.thetas.map((t) => Array.from(t)),
-      fitMse: fits.mse,
-      sigma2: noiseVariance(fits.mse[fits.best], selected.length, group.pool.y),
-      totalCost: total,
-      goodFitRule: rule,
-      goodFitRatio: ablation && rule === 'refit' ? ABLATION_REFIT_RATIO : GOOD_FIT_RATIO,
-      modeRegion: ablation && rule === 'initial' ? 'pool' : 'target',
-    };
-    const prepared = prepareState(state);
+    const prepared = prepareState(acquisition(fits, selected, candidates, rule));
     const pick =
       config.method === 'd-opt'
         ? doptScores(prepared).pick
@@ -142,7 +159,9 @@ function runGroup(law: Law, group: GroupData, budgets: readonly number[], config
 
     const refit = multistart(law, group, selected, warm, config, rng);
     if (refit.best < 0) break; // keep the last usable fit; the levels still open report it
+    const before = { fits, fittedOn, rule };
     fits = refit;
+    fittedOn = selected.length;
     rule = 'refit';
     bestTheta = fits.thetas[fits.best];
     const dedupe = config.method !== 'd-opt' && config.method !== 'v-opt';
@@ -151,12 +170,14 @@ function runGroup(law: Law, group: GroupData, budgets: readonly number[], config
 
     // a level passed by this point reports the fit made before it
     while (passed(spent / total)) {
+      report(nextLevel, before.fits, before.fittedOn, before.rule);
       levelThetas[nextLevel] = previous;
       spentAt[nextLevel++] = spent - group.pool.cost[pick];
     }
     previous = bestTheta;
   }
   while (nextLevel < levels.length) {
+    report(nextLevel, fits, fittedOn, rule);
     levelThetas[nextLevel] = previous;
     spentAt[nextLevel++] = spent;
   }

@@ -7,14 +7,12 @@ import { rngFor } from '../bench/seeds.js';
 import { finiteFits, LeastSquares } from '../fit/multistart.js';
 import { logUniformStarts } from '../fit/starts.js';
 import type { Law } from '../laws/law.js';
-import { linearise, noiseVariance } from '../select/fisher.js';
+import { noiseVariance } from '../select/fisher.js';
 import type { ModeSet } from '../select/modes.js';
 import { quadratureRange } from '../select/mspe.js';
+import { targetPredictive, Z90 } from '../select/predictive.js';
 import type { AcquisitionState, PreparedState } from '../select/score.js';
 import type { PracticeGroup } from './data.js';
-
-/** z of a two-sided 90% normal interval. */
-export const Z90 = 1.6448536269514722;
 
 /** A problem with the practitioner's request (budget, batch, group) rather than with a file. */
 export class PracticeError extends Error {
@@ -103,43 +101,18 @@ export interface TargetRegion {
 }
 
 /**
- * Predictive distribution of the first target at every target row, as MSPE's mixture of modes:
- * each mode N(μ_m, J Σ_m Jᵀ + σ²) (linearised, J in the same θ-scaled coordinates as Σ_m), mixed
- * by the mode weights. The interval is a normal approximation of the mixture, mean ± z90·sd, with
- * var = Σ w_m (v_m + μ_m²) − mean² (within-mode variance plus between-mode spread).
+ * The target region as a practitioner reads it: the first target's predictive mean at every
+ * target row, with a normal-approximation 90% interval of MSPE's mixture of modes.
  */
 export function targetRegion(prepared: PreparedState, modes: ModeSet, features: readonly string[], rows: readonly number[]): TargetRegion {
-  const { law, sigma2, target } = prepared.state;
-  const O = law.outputs;
-  const T = target.n;
-  const P = law.params.length;
-  const m1 = new Float64Array(T);
-  const m2 = new Float64Array(T);
-  const sj = new Float64Array(P);
-  for (const mode of modes.modes) {
-    const post = mode.posterior;
-    const lin = linearise(prepared.target, O, post.theta, post.scale);
-    for (let t = 0; t < T; t++) {
-      const r = t * O; // first output
-      for (let i = 0; i < P; i++) {
-        let s = 0;
-        for (let j = 0; j < P; j++) s += lin.J[r * P + j] * post.cov[j * P + i];
-        sj[i] = s;
-      }
-      let q = 0;
-      for (let i = 0; i < P; i++) q += sj[i] * lin.J[r * P + i];
-      const v = (q > 0 ? q : 0) + sigma2;
-      const mu = lin.pred[r];
-      m1[t] += mode.weight * mu;
-      m2[t] += mode.weight * (v + mu * mu);
-    }
-  }
+  const { target } = prepared.state;
+  const pred = targetPredictive(prepared, modes);
+  const O = pred.outputs;
   let rel = 0;
   const predictions: TargetPrediction[] = [];
-  for (let t = 0; t < T; t++) {
-    const mean = m1[t];
-    const sd = Math.sqrt(Math.max(m2[t] - mean * mean, 0));
-    const half = Z90 * sd;
+  for (let t = 0; t < pred.rows; t++) {
+    const mean = pred.mean[t * O];
+    const half = Z90 * Math.sqrt(pred.variance[t * O]);
     rel += half / Math.abs(mean);
     const feats: Record<string, number> = {};
     features.forEach((f, k) => {
@@ -147,7 +120,7 @@ export function targetRegion(prepared: PreparedState, modes: ModeSet, features: 
     });
     predictions.push({ row: rows[t], features: feats, mean, lo90: mean - half, hi90: mean + half });
   }
-  return { predictions, uncertainty: T === 0 ? NaN : rel / T };
+  return { predictions, uncertainty: pred.rows === 0 ? NaN : rel / pred.rows };
 }
 
 export interface ParameterEstimate {

@@ -1,0 +1,67 @@
+/**
+ * What a state's modes predict in the target region: for every target row and output, the mixture
+ * over modes of N(μ_m, J Σ_m Jᵀ + σ²), summarised by its mean and variance. The between-mode
+ * spread is what a single best fit would hide, so the interval widens where the modes disagree.
+ */
+import { linearise } from './fisher.js';
+import type { ModeSet } from './modes.js';
+import type { PreparedState } from './score.js';
+
+/** z of a two-sided 90% normal interval. */
+export const Z90 = 1.6448536269514722;
+
+export interface Predictive {
+  /** rows × outputs, row-major */
+  mean: Float64Array;
+  /** rows × outputs, row-major: Σ w_m (v_m + μ_m²) − mean² (within-mode plus between-mode) */
+  variance: Float64Array;
+  rows: number;
+  outputs: number;
+}
+
+/** mean = Σ w_m μ_m, var = Σ w_m (J Σ_m Jᵀ + σ² + μ_m²) − mean², at every target row and output. */
+export function targetPredictive(prepared: PreparedState, modes: ModeSet): Predictive {
+  const { law, sigma2 } = prepared.state;
+  const O = law.outputs;
+  const R = prepared.target.n;
+  const P = law.params.length;
+  const m1 = new Float64Array(R * O);
+  const m2 = new Float64Array(R * O);
+  const sj = new Float64Array(P);
+  for (const mode of modes.modes) {
+    const post = mode.posterior;
+    const lin = linearise(prepared.target, O, post.theta, post.scale);
+    for (let r = 0; r < R * O; r++) {
+      const row = r * P;
+      for (let i = 0; i < P; i++) {
+        let s = 0;
+        for (let j = 0; j < P; j++) s += lin.J[row + j] * post.cov[j * P + i];
+        sj[i] = s;
+      }
+      let q = 0;
+      for (let i = 0; i < P; i++) q += sj[i] * lin.J[row + i];
+      const v = (q > 0 ? q : 0) + sigma2;
+      const mu = lin.pred[r];
+      m1[r] += mode.weight * mu;
+      m2[r] += mode.weight * (v + mu * mu);
+    }
+  }
+  const variance = new Float64Array(R * O);
+  for (let r = 0; r < R * O; r++) variance[r] = Math.max(m2[r] - m1[r] * m1[r], 0);
+  return { mean: m1, variance, rows: R, outputs: O };
+}
+
+/**
+ * How many of the observed values y (rows × outputs, row-major; non-finite ones skipped) fall
+ * inside mean ± z·sd.
+ */
+export function intervalHits(pred: Predictive, y: ArrayLike<number>, z: number = Z90): { inside: number; total: number } {
+  let inside = 0;
+  let total = 0;
+  for (let r = 0; r < pred.rows * pred.outputs; r++) {
+    if (!Number.isFinite(y[r])) continue;
+    total++;
+    if (Math.abs(y[r] - pred.mean[r]) <= z * Math.sqrt(pred.variance[r])) inside++;
+  }
+  return { inside, total };
+}
