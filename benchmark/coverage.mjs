@@ -8,6 +8,9 @@
 //             losses nobody has paid for, so it exists only on a benchmark)
 //   observed  σ² prior from the variance of the observed losses only (what a practitioner has)
 //   residual  SSE/(n − P) when n > P, else the observed rule
+//   residual-t the residual rule with Student's t quantile on n − P degrees of freedom instead of z
+//   forecast  what `suggest` and `fit` report (forecastNoise): residual-t once n ≥ 2P, else the
+//             observed rule with z
 // One JSON line per unit to --out (resumable: finished units are skipped), then a JSON summary
 // on stdout: per task, rule and level, the pooled coverage and the median relative half-width.
 import fs from 'node:fs';
@@ -16,9 +19,10 @@ import { loadTaskData } from '../dist/data/dataset.js';
 import { builtinTaskNames, loadTask, lawOf } from '../dist/data/task.js';
 import { runSequential } from '../dist/bench/sequential-loop.js';
 import { unitSeed } from '../dist/bench/unit.js';
+import { forecastNoise } from '../dist/practice/model.js';
 import { noiseVariance } from '../dist/select/fisher.js';
 import { prepareState, stateModes } from '../dist/select/score.js';
-import { intervalHits, targetPredictive, Z90 } from '../dist/select/predictive.js';
+import { intervalHits, studentT90, targetPredictive, Z90 } from '../dist/select/predictive.js';
 
 const args = process.argv.slice(2);
 const flag = (name, fallback) => {
@@ -45,6 +49,17 @@ const RULES = {
     return n > P ? floored(state, (bestMse(state) * n) / (n - P)) : RULES.observed(state);
   },
 };
+RULES['residual-t'] = RULES.residual;
+RULES.forecast = (state) => forecastOf(state).sigma2;
+
+/** The product's rule, on the observed rows of this state. */
+function forecastOf(state) {
+  const X = state.pool.X.map((col) => Float64Array.from(state.selected, (i) => col[i]));
+  const obs = { X, y: Float64Array.from(observedY(state)), n: state.selected.length };
+  const best = state.fitMse.indexOf(bestMse(state));
+  const fits = { thetas: state.fits.map((t) => Float64Array.from(t)), mse: [...state.fitMse], best };
+  return forecastNoise(state.law, obs, fits, RULES.observed(state));
+}
 
 function bestMse(state) {
   return Math.min(...state.fitMse);
@@ -62,13 +77,20 @@ function median(xs) {
   return s.length ? s[Math.floor(s.length / 2)] : NaN;
 }
 
+/** The quantile each rule's interval uses: t on the residual degrees of freedom for residual-t. */
+function quantile(rule, state) {
+  const dof = state.selected.length * state.law.outputs - state.law.params.length;
+  if (rule === 'forecast') return forecastOf(state).quantile;
+  return rule === 'residual-t' && dof > 0 ? studentT90(dof) : Z90;
+}
+
 /** Coverage and relative half-width of one level's state under one σ² rule. */
-function levelFigures(state, targetY, sigma2) {
+function levelFigures(state, targetY, sigma2, z) {
   const prepared = prepareState({ ...state, sigma2 });
   const pred = targetPredictive(prepared, stateModes(prepared));
-  const { inside, total } = intervalHits(pred, targetY);
+  const { inside, total } = intervalHits(pred, targetY, z);
   const rel = [];
-  for (let r = 0; r < pred.mean.length; r++) rel.push((Z90 * Math.sqrt(pred.variance[r])) / Math.abs(pred.mean[r]));
+  for (let r = 0; r < pred.mean.length; r++) rel.push((z * Math.sqrt(pred.variance[r])) / Math.abs(pred.mean[r]));
   return { inside, total, relHalfWidth: median(rel) };
 }
 
@@ -95,7 +117,7 @@ for (const name of tasks) {
       const acc = task.budgets.map(() => Object.fromEntries(Object.keys(RULES).map((r) => [r, { inside: 0, total: 0, rel: [] }])));
       const observeLevel = ({ group, level, state }) => {
         for (const [rule, sigma2Of] of Object.entries(RULES)) {
-          const f = levelFigures(state, group.target.y, sigma2Of(state));
+          const f = levelFigures(state, group.target.y, sigma2Of(state), quantile(rule, state));
           const a = acc[level][rule];
           a.inside += f.inside;
           a.total += f.total;

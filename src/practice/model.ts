@@ -10,8 +10,8 @@ import type { Law } from '../laws/law.js';
 import { noiseVariance } from '../select/fisher.js';
 import type { ModeSet } from '../select/modes.js';
 import { quadratureRange } from '../select/mspe.js';
-import { targetPredictive, Z90 } from '../select/predictive.js';
-import type { AcquisitionState, PreparedState } from '../select/score.js';
+import { studentT90, targetPredictive, Z90 } from '../select/predictive.js';
+import { prepareState, stateModes, type AcquisitionState, type PreparedState } from '../select/score.js';
 import type { PracticeGroup } from './data.js';
 
 /** A problem with the practitioner's request (budget, batch, group) rather than with a file. */
@@ -86,6 +86,54 @@ export function acquisitionState(law: Law, group: PracticeGroup, obs: Observatio
   };
 }
 
+/** How the forecast's noise variance and interval quantile were chosen. */
+export interface ForecastNoise {
+  sigma2: number;
+  /** Multiplier of the predictive sd in the 90% intervals. */
+  quantile: number;
+  /** 'residual': SSE/(n − P) with Student's t; 'prior': the acquisition's σ² with z (n < 2P). */
+  rule: 'residual' | 'prior';
+  /** Residual degrees of freedom n·outputs − P. */
+  dof: number;
+}
+
+/** σ² never quite reaches 0 (a noiseless perfect fit): a relative 1e-6 in standard deviation. */
+const NOISE_FLOOR_RELATIVE = 1e-12;
+
+/**
+ * σ² and the interval quantile of the forecast. Once there are at least two observed values per
+ * parameter (n ≥ 2P): the residual variance SSE/(n − P) and Student's t on n − P degrees of
+ * freedom, the textbook nonlinear-regression prediction interval (its coverage on ScaleBench is in
+ * the README). Before that the residuals say little about the noise (a near-interpolating fit
+ * gives a tiny SSE by chance), so the acquisition's σ² is used with z: its inverse-gamma prior is
+ * scaled by the spread of the losses seen, deliberately wide. The acquisition keeps its own σ²:
+ * that is the rule the benchmark validated for choosing runs.
+ */
+export function forecastNoise(law: Law, obs: Observations, fits: Fits, acquisitionSigma2: number): ForecastNoise {
+  const n = obs.n * law.outputs;
+  const P = law.params.length;
+  const dof = n - P;
+  if (n < 2 * P) return { sigma2: acquisitionSigma2, quantile: Z90, rule: 'prior', dof };
+  let meanSquare = 0;
+  for (const v of obs.y) meanSquare += v * v;
+  meanSquare /= n;
+  const residual = (fits.mse[fits.best] * n) / dof;
+  return { sigma2: Math.max(residual, NOISE_FLOOR_RELATIVE * meanSquare), quantile: studentT90(dof), rule: 'residual', dof };
+}
+
+/** The fit as the forecast reads it: its σ², and MSPE's modes rebuilt under that σ². */
+export interface Forecast {
+  prepared: PreparedState;
+  modes: ModeSet;
+  noise: ForecastNoise;
+}
+
+export function forecast(law: Law, obs: Observations, fits: Fits, acquisition: AcquisitionState): Forecast {
+  const noise = forecastNoise(law, obs, fits, acquisition.sigma2);
+  const prepared = prepareState({ ...acquisition, candidates: [], sigma2: noise.sigma2 });
+  return { prepared, modes: stateModes(prepared), noise };
+}
+
 export interface TargetPrediction {
   /** Row index (0-based) in the target file. */
   row: number;
@@ -102,9 +150,15 @@ export interface TargetRegion {
 
 /**
  * The target region as a practitioner reads it: the first target's predictive mean at every
- * target row, with a normal-approximation 90% interval of MSPE's mixture of modes.
+ * target row, with the 90% interval mean ± quantile·sd of MSPE's mixture of modes.
  */
-export function targetRegion(prepared: PreparedState, modes: ModeSet, features: readonly string[], rows: readonly number[]): TargetRegion {
+export function targetRegion(
+  prepared: PreparedState,
+  modes: ModeSet,
+  features: readonly string[],
+  rows: readonly number[],
+  quantile: number = Z90,
+): TargetRegion {
   const { target } = prepared.state;
   const pred = targetPredictive(prepared, modes);
   const O = pred.outputs;
@@ -112,7 +166,7 @@ export function targetRegion(prepared: PreparedState, modes: ModeSet, features: 
   const predictions: TargetPrediction[] = [];
   for (let t = 0; t < pred.rows; t++) {
     const mean = pred.mean[t * O];
-    const half = Z90 * Math.sqrt(pred.variance[t * O]);
+    const half = quantile * Math.sqrt(pred.variance[t * O]);
     rel += half / Math.abs(mean);
     const feats: Record<string, number> = {};
     features.forEach((f, k) => {
@@ -135,7 +189,7 @@ export interface ParameterEstimate {
  * coordinates: log θ_j where the lower bound is positive (the interval is then θ·exp(±z·sd),
  * asymmetric and positive), θ_j itself otherwise.
  */
-export function parameterIntervals(law: Law, mode: ModeSet['modes'][number]): ParameterEstimate[] {
+export function parameterIntervals(law: Law, mode: ModeSet['modes'][number], quantile: number = Z90): ParameterEstimate[] {
   const P = law.params.length;
   const { theta, cov } = mode.posterior;
   return law.params.map((name, j) => {
@@ -143,7 +197,7 @@ export function parameterIntervals(law: Law, mode: ModeSet['modes'][number]): Pa
     const logScale = law.bounds[j][0] > 0;
     const value = theta[j];
     return logScale
-      ? { name, value, lo90: value * Math.exp(-Z90 * sd), hi90: value * Math.exp(Z90 * sd) }
-      : { name, value, lo90: value - Z90 * sd, hi90: value + Z90 * sd };
+      ? { name, value, lo90: value * Math.exp(-quantile * sd), hi90: value * Math.exp(quantile * sd) }
+      : { name, value, lo90: value - quantile * sd, hi90: value + quantile * sd };
   });
 }

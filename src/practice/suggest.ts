@@ -5,17 +5,18 @@
  */
 import { lawOf, type TaskSpec } from '../data/task.js';
 import type { Law } from '../laws/law.js';
-import type { ModeSet } from '../select/modes.js';
-import { bestFit, doptScores, mspeScores, prepareState, stateModes, voptScores, type PreparedState } from '../select/score.js';
+import { bestFit, doptScores, mspeScores, prepareState, voptScores, type PreparedState } from '../select/score.js';
 import type { PracticeData, PracticeGroup } from './data.js';
 import {
   acquisitionState,
+  forecast,
   freshFit,
   multistartFit,
   parameterIntervals,
   PracticeError,
   targetRegion,
   type Fits,
+  type Forecast,
   type Observations,
   type ParameterEstimate,
   type TargetRegion,
@@ -72,8 +73,8 @@ export interface FittedModel {
   /** Pool indices (within the group) already run. */
   run: Set<number>;
   fits: Fits;
-  prepared: PreparedState;
-  modes: ModeSet;
+  /** What the forecast reads: σ² from the residuals once there are more runs than parameters. */
+  forecast: Forecast;
   target: TargetRegion;
 }
 
@@ -96,10 +97,9 @@ export function fitModel(options: ModelOptions): FittedModel {
   for (const p of match) if (p >= 0) run.add(p);
   const obs: Observations = { X: mine.X, y: mine.y, n: mine.n };
   const fits = freshFit(law, obs, restarts, [seed, task.name, lawId, group.name, 'practice']);
-  const prepared = prepareState(acquisitionState(law, group, obs, fits, []));
-  const modes = stateModes(prepared);
-  const target = targetRegion(prepared, modes, task.features, group.target.rows);
-  return { law, group, obs, run, fits, prepared, modes, target };
+  const f = forecast(law, obs, fits, acquisitionState(law, group, obs, fits, []));
+  const target = targetRegion(f.prepared, f.modes, task.features, group.target.rows, f.noise.quantile);
+  return { law, group, obs, run, fits, forecast: f, target };
 }
 
 function scoresFor(method: SuggestMethod, prepared: PreparedState): Float64Array {
@@ -226,6 +226,8 @@ export interface FitResult {
   observed: number;
   mse: number;
   sigma2: number;
+  /** How σ² was estimated: from the residuals (dof = n·outputs − P ≥ P) or the prior. */
+  noise: { rule: Forecast['noise']['rule']; dof: number };
   modes: { weight: number; parameters: ParameterEstimate[] }[];
   parameters: ParameterEstimate[];
   target: SuggestResult['target'];
@@ -234,7 +236,7 @@ export interface FitResult {
 /** The fitted law: parameters with 90% intervals from the heaviest mode, and the target region. */
 export function fitLaw(options: ModelOptions): FitResult {
   const model = fitModel(options);
-  const modes = model.modes.modes.map((m) => ({ weight: m.weight, parameters: parameterIntervals(model.law, m) }));
+  const modes = model.forecast.modes.modes.map((m) => ({ weight: m.weight, parameters: parameterIntervals(model.law, m, model.forecast.noise.quantile) }));
   let top = 0;
   modes.forEach((m, i) => {
     if (m.weight > modes[top].weight) top = i;
@@ -244,7 +246,8 @@ export function fitLaw(options: ModelOptions): FitResult {
     group: model.group.name,
     observed: model.obs.n,
     mse: model.fits.mse[model.fits.best],
-    sigma2: model.prepared.state.sigma2,
+    sigma2: model.forecast.noise.sigma2,
+    noise: { rule: model.forecast.noise.rule, dof: model.forecast.noise.dof },
     modes,
     parameters: modes[top].parameters,
     target: {

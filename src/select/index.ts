@@ -45,4 +45,4 @@ export { flooredInverse, jacobianScale, noiseVariance, posterior, priorPrecision
 export { lineariseFit, type LinearisedFit } from './linearised.js';
 export { argmax, costPenalised } from './penalty.js';
 export { completeLinkage, cutTree, silhouette, type Dendrogram } from './cluster.js';
-export { Z90, intervalHits, targetPredictive, type Predictive } from './predictive.js';
+export { Z90, intervalHits, studentT90, targetPredictive, type Predictive } from './predictive.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compileLaw } from '../laws/law.js';
 import { jacobianScale } from './fisher.js';
 import type { ModeSet } from './modes.js';
-import { intervalHits, targetPredictive, Z90 } from './predictive.js';
+import { intervalHits, studentT90, targetPredictive, Z90 } from './predictive.js';
 import { prepareState, type AcquisitionState } from './score.js';
 
 // bounds straddle zero, so the Fisher pieces work in θ itself (scale 1)
@@ -53,5 +53,15 @@ describe('intervalHits', () => {
     const pred = { mean: Float64Array.from([0, 0, 0, 0]), variance: Float64Array.from([1, 1, 1, 1]), rows: 4, outputs: 1 };
     expect(intervalHits(pred, [0.5, -Z90 * 0.999, 2, NaN])).toEqual({ inside: 2, total: 3 });
     expect(intervalHits(pred, [2.5, 2.5, 2.5, 2.5], 3)).toEqual({ inside: 4, total: 4 });
+  });
+});
+
+describe('studentT90', () => {
+  it('matches the t table at 0.95 and tends to z', () => {
+    // scipy.stats.t.ppf(0.95, ν)
+    const table: [number, number][] = [[1, 6.313752], [2, 2.919986], [3, 2.353363], [5, 2.015048], [10, 1.812461], [30, 1.697261]];
+    for (const [nu, t] of table) expect(studentT90(nu)).toBeCloseTo(t, 2);
+    expect(Math.abs(studentT90(10) - 1.812461)).toBeLessThan(1e-4);
+    expect(studentT90(1e9)).toBeCloseTo(Z90, 8);
   });
 });

@@ -65,3 +65,20 @@ export function intervalHits(pred: Predictive, y: ArrayLike<number>, z: number =
   }
   return { inside, total };
 }
+
+/**
+ * The 0.95 quantile of Student's t with ν degrees of freedom (two-sided 90%): exact for ν = 1, 2,
+ * otherwise the Cornish–Fisher series in 1/ν around z (error below 1e-3 from ν = 3), → Z90 as ν → ∞.
+ */
+export function studentT90(nu: number): number {
+  if (!(nu > 0)) return NaN;
+  if (nu === 1) return Math.tan(0.45 * Math.PI);
+  if (nu === 2) return 0.9 / Math.sqrt(2 * 0.95 * 0.05);
+  const z = Z90;
+  const z2 = z * z;
+  const g1 = (z * (z2 + 1)) / 4;
+  const g2 = (z * ((5 * z2 + 16) * z2 + 3)) / 96;
+  const g3 = (z * (((3 * z2 + 19) * z2 + 17) * z2 - 15)) / 384;
+  const g4 = (z * ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945)) / 92160;
+  return z + g1 / nu + g2 / nu ** 2 + g3 / nu ** 3 + g4 / nu ** 4;
+}

@@ -60,7 +60,7 @@ Examples:
         return;
       }
       process.stdout.write(
-        `${task.name} · law ${result.law}${task.group ? ` · group ${result.group}` : ''} · ${result.observed} runs · MSE ${fmt(result.mse)} · σ² ${fmt(result.sigma2)} · ${result.modes.length} mode(s)\n\n`,
+        `${task.name} · law ${result.law}${task.group ? ` · group ${result.group}` : ''} · ${result.observed} runs · MSE ${fmt(result.mse)} · σ² ${fmt(result.sigma2)} (${result.noise.rule === 'residual' ? `residuals, ${result.noise.dof} dof` : 'prior: fewer than 2 runs per parameter'}) · ${result.modes.length} mode(s)\n\n`,
       );
       const rows = result.parameters.map((p) => [p.name, fmt(p.value), `[${fmt(p.lo90)}, ${fmt(p.hi90)}]`]);
       process.stdout.write(`${textTable(['parameter', 'value', '90% interval'], rows, ['l', 'r', 'r'])}\n`);

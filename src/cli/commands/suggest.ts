@@ -73,8 +73,11 @@ export function register(program: Command): void {
       `
 Observed rows are matched to the candidate pool by their feature values (relative difference
 ≤ 1e-9); matched candidates are not suggested again, unmatched rows still inform the fit. The
-target interval is a normal approximation of MSPE's mixture of modes (mean ± 1.645 sd); for a law
-with several targets it is the first target's. uncertainty = mean over target rows of the 90%
+target interval is mean ± q·sd of MSPE's mixture of modes (within-mode Fisher variance plus σ²,
+plus the spread between modes); for a law with several targets it is the first target's. Once
+there are at least two runs per law parameter, σ² is the residual variance SSE/(n − P) and q is
+Student's t on n − P degrees of freedom; before that σ² is a deliberately wide prior scaled by the
+spread of the losses seen, and q = 1.645. uncertainty = mean over target rows of the 90%
 half-width / |prediction|.
 
 Examples:
