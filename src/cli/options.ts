@@ -20,6 +20,17 @@ export function nonNegativeInt(flag: string) {
   };
 }
 
+/** A finite number ≥ 0 (or > 0), naming the flag when it is not. */
+export function numberFlag(flag: string, positive = false) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (positive && n === 0)) {
+      throw new UsageError(`${flag} ${value}: must be a number ${positive ? '> 0' : '≥ 0'}`);
+    }
+    return n;
+  };
+}
+
 export function parseShard(value: string): Shard {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
   const index = m ? Number(m[1]) : NaN;

@@ -1,13 +1,9 @@
 /** `active-sl fit`: the law fitted to the runs done so far, with intervals. */
 import type { Command } from 'commander';
-import { loadTask } from '../../data/task.js';
-import { loadPracticeData } from '../../practice/data.js';
-import { readObserved } from '../../practice/observed.js';
 import { fitLaw } from '../../practice/suggest.js';
-import { UsageError } from '../errors.js';
-import { formatBound, textTable } from '../format.js';
+import { textTable } from '../format.js';
 import { nonNegativeInt, positiveInt } from '../options.js';
-import { asUsage, printTarget } from './suggest.js';
+import { asUsage, fmt, loadCampaign, printTarget } from './campaign.js';
 
 interface FitFlags {
   task: string;
@@ -19,8 +15,6 @@ interface FitFlags {
   dataDir?: string;
   json?: boolean;
 }
-
-const fmt = (v: number) => (Number.isFinite(v) ? formatBound(Number(v.toPrecision(5))) : String(v));
 
 export function register(program: Command): void {
   program
@@ -38,20 +32,15 @@ export function register(program: Command): void {
       'after',
       `
 Parameter intervals come from the Laplace posterior of the heaviest of MSPE's modes; for a
-parameter with a positive lower bound it is Gaussian in log θ (so θ·exp(±1.645 sd)). Target
-intervals mix all modes (see \`active-sl suggest --help\`).
+parameter with a positive lower bound it is Gaussian in log θ (so θ·exp(±q·sd)). σ² and the
+quantile q are those of the target forecast, which mixes all modes (see \`active-sl suggest --help\`).
 
 Examples:
   $ active-sl fit --task pilots/task.json --observed runs.csv
   $ active-sl fit --task pilots/task.json --observed runs.csv --law chinchilla --json`,
     )
     .action(async (flags: FitFlags) => {
-      const task = loadTask(flags.task);
-      if (flags.law !== undefined && !(flags.law in task.laws)) {
-        throw new UsageError(`--law ${flags.law}: ${task.name} has no such law; its laws are ${Object.keys(task.laws).join(', ')}`);
-      }
-      const data = await loadPracticeData(task, { dataDir: flags.dataDir });
-      const observed = await readObserved(task, flags.observed);
+      const { task, data, observed } = await loadCampaign(flags);
       const result = await asUsage(() =>
         fitLaw({ task, data, observed, lawId: flags.law, group: flags.group, seed: flags.seed, restarts: flags.restarts }),
       );

@@ -1,13 +1,10 @@
 /** `active-sl suggest`: the next runs to pay for, given the runs done so far. */
 import type { Command } from 'commander';
-import { loadTask } from '../../data/task.js';
-import { loadPracticeData } from '../../practice/data.js';
-import { PracticeError } from '../../practice/model.js';
-import { readObserved } from '../../practice/observed.js';
-import { SUGGEST_METHODS, suggest, type SuggestMethod, type SuggestResult } from '../../practice/suggest.js';
+import { SUGGEST_METHODS, suggest, type SuggestMethod } from '../../practice/suggest.js';
 import { UsageError } from '../errors.js';
-import { formatBound, textTable } from '../format.js';
-import { nonNegativeInt, positiveInt } from '../options.js';
+import { textTable } from '../format.js';
+import { nonNegativeInt, numberFlag, positiveInt } from '../options.js';
+import { asUsage, fmt, loadCampaign, printTarget } from './campaign.js';
 
 interface SuggestFlags {
   task: string;
@@ -22,34 +19,6 @@ interface SuggestFlags {
   restarts: number;
   dataDir?: string;
   json?: boolean;
-}
-
-/** A finite number ≥ 0 (or > 0), naming the flag when it is not. */
-export function numberFlag(flag: string, positive = false) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (positive && n === 0)) {
-      throw new UsageError(`${flag} ${value}: must be a number ${positive ? '> 0' : '≥ 0'}`);
-    }
-    return n;
-  };
-}
-
-/** Library complaints about the request become usage errors: one line, exit 2. */
-export async function asUsage<T>(f: () => Promise<T> | T): Promise<T> {
-  try {
-    return await f();
-  } catch (e) {
-    if (e instanceof PracticeError) throw new UsageError(e.message);
-    throw e;
-  }
-}
-
-const fmt = (v: number) => (Number.isFinite(v) ? formatBound(Number(v.toPrecision(5))) : String(v));
-
-export function printTarget(target: SuggestResult['target'], features: readonly string[]): string {
-  const rows = target.predictions.map((p) => [...features.map((f) => fmt(p.features[f])), fmt(p.mean), `[${fmt(p.lo90)}, ${fmt(p.hi90)}]`]);
-  return textTable([...features, 'prediction', '90% interval'], rows, [...features.map(() => 'r' as const), 'r', 'r']);
 }
 
 export function register(program: Command): void {
@@ -89,12 +58,7 @@ Examples:
       if (!SUGGEST_METHODS.includes(flags.method as SuggestMethod)) {
         throw new UsageError(`--method ${flags.method}: unknown method; choose from ${SUGGEST_METHODS.join(', ')}`);
       }
-      const task = loadTask(flags.task);
-      if (flags.law !== undefined && !(flags.law in task.laws)) {
-        throw new UsageError(`--law ${flags.law}: ${task.name} has no such law; its laws are ${Object.keys(task.laws).join(', ')}`);
-      }
-      const data = await loadPracticeData(task, { dataDir: flags.dataDir });
-      const observed = await readObserved(task, flags.observed);
+      const { task, data, observed } = await loadCampaign(flags);
       const result = await asUsage(() =>
         suggest({
           task,

@@ -1,0 +1,49 @@
+/** What `suggest` and `fit` share: loading a campaign (task, data, observed runs) and printing its forecast. */
+import { loadTask, type TaskSpec } from '../../data/task.js';
+import { loadPracticeData, type PracticeData } from '../../practice/data.js';
+import { PracticeError } from '../../practice/model.js';
+import { readObserved, type ObservedRuns } from '../../practice/observed.js';
+import type { SuggestResult } from '../../practice/suggest.js';
+import { UsageError } from '../errors.js';
+import { formatBound, textTable } from '../format.js';
+
+export interface CampaignFlags {
+  task: string;
+  observed: string;
+  law?: string;
+  dataDir?: string;
+}
+
+export interface Campaign {
+  task: TaskSpec;
+  data: PracticeData;
+  observed: ObservedRuns;
+}
+
+/** The task (with --law checked against it), its pool and target, and the observed runs. */
+export async function loadCampaign(flags: CampaignFlags): Promise<Campaign> {
+  const task = loadTask(flags.task);
+  if (flags.law !== undefined && !(flags.law in task.laws)) {
+    throw new UsageError(`--law ${flags.law}: ${task.name} has no such law; its laws are ${Object.keys(task.laws).join(', ')}`);
+  }
+  const data = await loadPracticeData(task, { dataDir: flags.dataDir });
+  const observed = await readObserved(task, flags.observed);
+  return { task, data, observed };
+}
+
+/** Library complaints about the request become usage errors: one line, exit 2. */
+export async function asUsage<T>(f: () => Promise<T> | T): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof PracticeError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+export const fmt = (v: number) => (Number.isFinite(v) ? formatBound(Number(v.toPrecision(5))) : String(v));
+
+export function printTarget(target: SuggestResult['target'], features: readonly string[]): string {
+  const rows = target.predictions.map((p) => [...features.map((f) => fmt(p.features[f])), fmt(p.mean), `[${fmt(p.lo90)}, ${fmt(p.hi90)}]`]);
+  return textTable([...features, 'prediction', '90% interval'], rows, [...features.map(() => 'r' as const), 'r', 'r']);
+}
