@@ -198,3 +198,22 @@ describe('active-sl table', () => {
     expect(csv).toHaveLength(4);
   });
 });
+
+describe('active-sl reproduce', () => {
+  it('runs the grid, prints the table beside the paper, writes the report, and resumes without rerunning', () => {
+    const out = tmp();
+    const args = ['reproduce', '--tasks', 'parallel_scaling_law', '--methods', 'cheapest,mspe', '--repeats', '1', '--restarts', '4', '--workers', '1', '--out', out, '--quiet'];
+    const r = cli(args);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\| parallel_scaling_law \| cheapest \|/);
+    expect(r.stdout).toMatch(/\| parallel_scaling_law \| mspe \|/);
+    expect(r.stderr).toMatch(/report: .*report\.html/);
+    const html = fs.readFileSync(path.join(out, 'report', 'report.html'), 'utf8');
+    expect(html).toMatch(/<svg/);
+    const runs = path.join(out, 'parallel_scaling_law', 'mspe');
+    const before = runsWithoutTiming(onlyRunDir(runs));
+    // again: every unit is done, so the same run folder is continued and nothing changes
+    expect(cli(args).code).toBe(0);
+    expect(runsWithoutTiming(onlyRunDir(runs))).toBe(before);
+  });
+});

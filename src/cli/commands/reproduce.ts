@@ -31,7 +31,7 @@ interface Flags {
 export function register(program: Command): void {
   program
     .command('reproduce')
-    .description("the paper's grid: every method on every built-in task (resumable), then the table beside Table 2")
+    .description("the paper's grid: every method on every built-in task (resumable), then the table beside Table 2 and the HTML report")
     .option('--repeats <n>', 'repeats per law', positiveInt('--repeats'), 10)
     .option('--workers <n>', 'worker threads (default: all cores)', positiveInt('--workers'), os.availableParallelism())
     .option('--restarts <n>', 'starts of each multistart fit', positiveInt('--restarts'), 64)
@@ -45,7 +45,9 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `
-Re-running the same command skips finished units, so an interrupted reproduction continues.
+Prints the table beside the paper's Table 2 and writes <out>/report/report.html (as
+\`active-sl report <out>\`). Re-running the same command skips finished units, so an interrupted
+reproduction continues.
 On n machines, run it with --shard 0/n … n-1/n on shared storage and merge with
 \`active-sl table <out> --paper\`.
 
@@ -90,8 +92,14 @@ Examples:
           );
         }
       }
-      const rows = buildTable(mergeRuns(findRunDirs([flags.out])), true);
+      const runDirs = findRunDirs([flags.out]);
+      const rows = buildTable(mergeRuns(runDirs), true);
       process.stdout.write(renderMarkdown(rows, true));
       process.stderr.write(`results: ${path.resolve(flags.out)}\n`);
+      // vega loads only here: a dry run or a failed grid should not pay for it
+      const { writeReport } = await import('../../report/html.js');
+      const files = await writeReport(flags.out, runDirs, { dataDir: flags.dataDir });
+      for (const m of files.missing) process.stderr.write(`active-sl: no ${m.kind === 'costs' ? 'cost' : 'R²'} figure for ${m.task}: ${m.reason}\n`);
+      process.stderr.write(`report: ${path.resolve(files.html)}\n`);
     });
 }
