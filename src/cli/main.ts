@@ -61,7 +61,8 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    // a command that finished its output but failed (e.g. a merge with unfinished shards) set its own code
+    if (code !== 0 || process.exitCode === undefined) process.exitCode = code;
   },
   (e: unknown) => {
     process.stderr.write(`active-sl: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
