@@ -46,6 +46,14 @@ describe('rendered jobs', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
+  it('run --slurm --dry-run reruns the same run, resumable, one shard per task', () => {
+    const r = cli(['run', '--dataset', 'moe_scaling_law', '--method', 'mspe', '--laws', 'sl_1,sl_2', '--repeats', '3', '--slurm', '--shards', '2', '--dry-run', '--out', '/tmp/x']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/#SBATCH --array=0-1\n/);
+    expect(r.stdout).toContain('run --dataset moe_scaling_law --method mspe --laws sl_1,sl_2 --repeats 3 --seed 0 --restarts 64 --fitter lbfgsb --gradient reference --out /tmp/x --resume --shard "${SLURM_ARRAY_TASK_ID}/2"');
+    expect(r.stdout).toContain('--out /tmp/x --merge-shards 2');
+  });
+
   it('--k8s --dry-run renders an Indexed Job and a merge Job with the fields a Job requires', () => {
     const r = cli(['reproduce', ...GRID, '--k8s', '--shards', '5', '--cpus-per-task', '4', '--image', 'registry.example.com/active-sl:1', '--dry-run']);
     expect(r.code).toBe(0);
@@ -177,6 +185,19 @@ describe.runIf(canRunSlurm === null)('a real one-node Slurm cluster', () => {
     expect(second.stdout).toMatch(/submitted array job \d+: shards 1 of 3 \(2 already finished\)\n/);
     expect(fs.readFileSync(path.join(out, 'slurm', 'array.sbatch'), 'utf8')).toMatch(/#SBATCH --array=1\n/);
     waitFor(jobIds(second.stdout));
+    expect(unitsUnder(out)).toBe(unitsUnder(local));
+  });
+
+  it('run --slurm: one method on one task as 2 shards equals the local run', () => {
+    const runArgs = ['run', '--dataset', 'sparsity_scaling_law', '--method', 'mspe', '--repeats', '2', '--restarts', '4'];
+    const local = path.join(dir, 'run-local');
+    expect(cli([...runArgs, '--workers', '1', '--out', local, '--quiet']).code).toBe(0);
+    const out = path.join(dir, 'run-shared');
+    const r = cli([...runArgs, '--slurm', '--shards', '2', '--cpus-per-task', '1', '--out', out], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/submitted array job \d+: shards 0,1 of 2\n/);
+    waitFor(jobIds(r.stdout));
+    expect(fs.readFileSync(path.join(out, 'slurm', 'merge.log'), 'utf8')).toMatch(/report: .*report\.html/);
     expect(unitsUnder(out)).toBe(unitsUnder(local));
   });
 

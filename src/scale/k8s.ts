@@ -2,6 +2,7 @@
  * The reproduction grid as a Kubernetes Indexed Job (one pod per shard, the completion index as
  * the shard), then a one-pod merge Job, on a volume every pod mounts.
  */
+import { shellQuote } from './slurm.js';
 
 export interface K8sOptions {
   shards: number;
@@ -10,8 +11,10 @@ export interface K8sOptions {
   image: string;
   /** PersistentVolumeClaim (ReadWriteMany) holding the results. */
   claim: string;
-  /** The `reproduce` grid arguments (no --out/--shard/--workers). */
+  /** `reproduce` or `run`, with its grid arguments (no --out/--shard/--workers) and a shard's extra ones. */
+  subcommand: 'reproduce' | 'run';
   args: string[];
+  shardArgs: string[];
 }
 
 type Yaml = string | number | boolean | Yaml[] | { [key: string]: Yaml };
@@ -56,7 +59,8 @@ function podSpec(o: K8sOptions, name: string, script: string, cpus: number): { [
 
 /** Two documents: the Indexed Job of the shards, and the merge Job to apply once it completed. */
 export function indexedJobManifest(o: K8sOptions): string {
-  const grid = o.args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const grid = [o.subcommand, ...o.args].map(shellQuote).join(' ');
+  const extra = o.shardArgs.map((a) => ` ${shellQuote(a)}`).join('');
   const shardJob: Yaml = {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -69,7 +73,7 @@ export function indexedJobManifest(o: K8sOptions): string {
       template: {
         metadata: { labels: { app: 'active-sl' } },
         // JOB_COMPLETION_INDEX is set in every pod of an Indexed Job; finished units are skipped on a retry
-        spec: podSpec(o, 'shard', `exec npx active-sl reproduce ${grid} --out ${RESULTS} --shard "$JOB_COMPLETION_INDEX/${o.shards}" --workers ${o.cpusPerTask} --quiet`, o.cpusPerTask),
+        spec: podSpec(o, 'shard', `exec npx active-sl ${grid} --out ${RESULTS}${extra} --shard "$JOB_COMPLETION_INDEX/${o.shards}" --workers ${o.cpusPerTask} --quiet`, o.cpusPerTask),
       },
     },
   };
@@ -82,7 +86,7 @@ export function indexedJobManifest(o: K8sOptions): string {
       backoffLimit: 1,
       template: {
         metadata: { labels: { app: 'active-sl' } },
-        spec: podSpec(o, 'merge', `exec npx active-sl reproduce ${grid} --out ${RESULTS} --merge-shards ${o.shards}`, 1),
+        spec: podSpec(o, 'merge', `exec npx active-sl ${grid} --out ${RESULTS} --merge-shards ${o.shards}`, 1),
       },
     },
   };

@@ -9,13 +9,15 @@ import { unitsOf } from '../bench/run.js';
 import type { Method } from '../bench/unit.js';
 import { loadTask } from '../data/task.js';
 
-/** What every shard runs: each task × method over all of the task's laws. */
+/** What every shard runs: each task × method over the laws (default: all of the task's). */
 export interface GridSpec {
+  /** Built-in task names or task files. */
   tasks: string[];
   methods: Method[];
   repeats: number;
   restarts: number;
   seed: number;
+  laws?: string[];
 }
 
 export interface ShardStatus {
@@ -44,15 +46,15 @@ function finishedUnits(dir: string): number {
 
 export function shardStatus(out: string, grid: GridSpec, shard: Shard): ShardStatus {
   const missing: ShardStatus['missing'] = [];
-  for (const name of grid.tasks) {
-    const laws = Object.keys(loadTask(name).laws);
-    const want = unitsOf(laws, grid.repeats, shard).length;
+  for (const ref of grid.tasks) {
+    const task = loadTask(ref);
+    const want = unitsOf(grid.laws ?? Object.keys(task.laws), grid.repeats, shard).length;
     for (const method of grid.methods) {
-      const dir = latestRunDir(methodDir(out, name, method), shard);
+      const dir = latestRunDir(methodDir(out, task.name, method), shard);
       const config = dir ? readConfig(dir) : null;
       const same = config !== null && config.repeats === grid.repeats && config.restarts === grid.restarts && config.seed === grid.seed;
       const have = same ? finishedUnits(dir!) : 0;
-      if (have < want) missing.push({ task: name, method, have, want });
+      if (have < want) missing.push({ task: task.name, method, have, want });
     }
   }
   return { shard, done: missing.length === 0, missing };

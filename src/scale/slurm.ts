@@ -16,8 +16,12 @@ export interface SlurmOptions {
   sbatchArgs: string[];
   /** Absolute results folder on storage every node sees. */
   out: string;
-  /** The `reproduce` arguments every shard and the merge repeat (grid only: no --out/--shard/--workers). */
+  /** The command every shard and the merge run: `reproduce` or `run`. */
+  subcommand: 'reproduce' | 'run';
+  /** Its arguments, the same for every shard and the merge (no --out/--shard/--workers). */
   args: string[];
+  /** Further arguments of a shard only (`run` needs --resume to continue a requeued shard). */
+  shardArgs: string[];
   /** Where the jobs start, and the node binary and CLI entry they run. */
   cwd: string;
   node: string;
@@ -51,7 +55,7 @@ function header(o: SlurmOptions, lines: string[]): string[] {
   ];
 }
 
-const command = (o: SlurmOptions) => [o.node, o.cli, 'reproduce', ...o.args, '--out', o.out].map(shellQuote).join(' ');
+const command = (o: SlurmOptions) => [o.node, o.cli, o.subcommand, ...o.args, '--out', o.out].map(shellQuote).join(' ');
 
 /** The array job: task i runs shard i/n with as many workers as it has CPUs. */
 export function arrayScript(o: SlurmOptions, indices: readonly number[]): string {
@@ -64,7 +68,7 @@ export function arrayScript(o: SlurmOptions, indices: readonly number[]): string
       `--output=${path.join(slurmDir(o.out), 'shard-%a.log')}`,
     ]),
     `# shard $SLURM_ARRAY_TASK_ID of ${o.shards}; finished units are skipped, so a requeued task continues`,
-    `exec ${command(o)} --shard "\${SLURM_ARRAY_TASK_ID}/${o.shards}" --workers "\${SLURM_CPUS_PER_TASK:-${o.cpusPerTask}}" --quiet`,
+    `exec ${command(o)}${o.shardArgs.map((a) => ` ${shellQuote(a)}`).join('')} --shard "\${SLURM_ARRAY_TASK_ID}/${o.shards}" --workers "\${SLURM_CPUS_PER_TASK:-${o.cpusPerTask}}" --quiet`,
     '',
   ].join('\n');
 }

@@ -1,5 +1,6 @@
 /** `active-sl run`: the benchmark protocol for one method on one task. */
 import os from 'node:os';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { ResumeConflict, runBenchmark } from '../../bench/run.js';
 import { METHOD_ALIASES, METHODS, type Method } from '../../bench/unit.js';
@@ -9,8 +10,9 @@ import { UsageError } from '../errors.js';
 import { textTable } from '../format.js';
 import { commaList, nonNegativeInt, parseShard, positiveInt } from '../options.js';
 import type { Shard } from '../../bench/results.js';
+import { addScaleOutOptions, scaleOut, tableAndReport, type ScaleOutFlags } from '../scale-out.js';
 
-interface RunFlags {
+interface RunFlags extends ScaleOutFlags {
   dataset?: string;
   task?: string;
   method: string;
@@ -43,7 +45,7 @@ function resolveTask(flags: RunFlags): TaskSpec {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('run')
     .description('run one selection method on a task: every law × repeat, R² in the target region at each budget level')
     .option('--dataset <name>', 'a built-in task (see `active-sl datasets`)')
@@ -61,6 +63,8 @@ export function register(program: Command): void {
     .option('--shard <i/n>', 'run only the i-th of n interleaved slices of the units (0 ≤ i < n)', parseShard)
     .option('--resume', 'continue the latest run with the same configuration, skipping finished units')
     .option('--quiet', 'no progress output')
+    .option('--dry-run', 'with --slurm or --k8s: print the job scripts instead of submitting');
+  addScaleOutOptions(command)
     .addHelpText(
       'after',
       `
@@ -72,7 +76,8 @@ Examples:
   $ active-sl run --dataset parallel_scaling_law --method cheapest --repeats 3
   $ active-sl run --dataset vocab_scaling_law --method random --laws sl_1,sl_4 --workers 2
   $ active-sl run --task ./pilots/task.json --method cost-rand --out results
-  $ active-sl run --dataset moe_scaling_law --method random --shard 0/4   # one of 4 machines`,
+  $ active-sl run --dataset moe_scaling_law --method random --shard 0/4   # one of 4 machines
+  $ active-sl run --dataset vocab_scaling_law --method mspe --slurm --shards 10 --out /shared/results`,
     )
     .action(async (flags: RunFlags) => {
       const method = resolveMethod(flags.method);
@@ -84,6 +89,19 @@ Examples:
       const unknown = laws.filter((l) => !all.includes(l));
       if (unknown.length) throw new UsageError(`--laws: ${task.name} has no law ${unknown.join(', ')}; its laws are ${all.join(', ')}`);
       if (laws.length === 0) throw new UsageError('--laws: give at least one law id');
+      const taskRef = flags.dataset ?? path.resolve(flags.task!);
+      const job = {
+        subcommand: 'run' as const,
+        args: [
+          ...(flags.dataset ? ['--dataset', flags.dataset] : ['--task', taskRef]),
+          ...['--method', method, '--laws', laws.join(','), '--repeats', String(flags.repeats), '--seed', String(flags.seed)],
+          ...['--restarts', String(flags.restarts), '--fitter', flags.fitter, '--gradient', flags.gradient],
+          ...(flags.dataDir ? ['--data-dir', path.resolve(flags.dataDir)] : []),
+        ],
+        shardArgs: ['--resume'],
+      };
+      const grid = { tasks: [taskRef], methods: [method], repeats: flags.repeats, restarts: flags.restarts, seed: flags.seed, laws };
+      if (await scaleOut(flags, grid, job, () => tableAndReport(flags.out, flags.dataDir))) return;
       let result;
       try {
         result = await runBenchmark({
