@@ -11,6 +11,7 @@ import { register as registerReproduce } from './commands/reproduce.js';
 import { register as registerReport } from './commands/report.js';
 import { register as registerSuggest } from './commands/suggest.js';
 import { register as registerFit } from './commands/fit.js';
+import { register as registerHalving } from './commands/halving.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerSuggest(program);
   registerFit(program);
+  registerHalving(program);
   registerDatasets(program);
   registerLaws(program);
   registerFetchData(program);

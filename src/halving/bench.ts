@@ -1,0 +1,77 @@
+/**
+ * A halving experiment over seeds, written like `active-sl run`'s results:
+ * `<out>/halving/<curves>/<strategy>/<run id>/{config.json, runs.jsonl, summary.json}`, one line per
+ * seed as it finishes, the summary rewritten atomically.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { atomicWrite } from '../bench/results.js';
+import { createProgress } from '../bench/progress.js';
+import type { Strategy } from './schedule.js';
+import { runHalvingUnit, sourceName, type CurveSource, type HalvingConfig, type HalvingRecord } from './unit.js';
+
+export interface HalvingRunOptions extends HalvingConfig {
+  seeds: number;
+  out: string;
+  quiet: boolean;
+}
+
+export interface HalvingSummary {
+  curves: string;
+  strategy: string;
+  m0: number;
+  budget: number;
+  eta: number;
+  seeds: number;
+  mean: { finalLoss: number; regret: number; computeSaved: number; abc: number | null };
+}
+
+const average = (xs: number[]) => (xs.length ? xs.reduce((s, v) => s + v, 0) / xs.length : NaN);
+
+export function summariseHalving(curves: string, strategy: string, config: HalvingConfig, records: readonly HalvingRecord[]): HalvingSummary {
+  const abc = records.map((r) => r.abc).filter((v): v is number => v !== null);
+  return {
+    curves,
+    strategy,
+    m0: config.m0,
+    budget: config.budget,
+    eta: config.eta,
+    seeds: records.length,
+    mean: {
+      finalLoss: average(records.map((r) => r.finalLoss)),
+      regret: average(records.map((r) => r.regret)),
+      computeSaved: average(records.map((r) => r.computeSaved)),
+      abc: abc.length ? average(abc) : null,
+    },
+  };
+}
+
+function runDir(root: string): string {
+  fs.mkdirSync(root, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  let dir = path.join(root, stamp);
+  for (let k = 2; fs.existsSync(dir); k++) dir = path.join(root, `${stamp}-${k}`);
+  fs.mkdirSync(dir);
+  return dir;
+}
+
+export function runHalving(source: CurveSource, strategy: Strategy, options: HalvingRunOptions): { dir: string; summary: HalvingSummary } {
+  const name = sourceName(source);
+  const config: HalvingConfig = { m0: options.m0, budget: options.budget, eta: options.eta, seed: options.seed };
+  // the first seed runs before anything is written: a budget too small fails with nothing on disk
+  const first = runHalvingUnit(source, strategy, config, 0);
+  const dir = runDir(path.join(options.out, 'halving', name, strategy.name));
+  atomicWrite(path.join(dir, 'config.json'), `${JSON.stringify({ curves: name, source: source.kind === 'synthetic' ? source.spec : null, strategy: strategy.name, ...config, seeds: options.seeds }, null, 2)}\n`);
+  const records: HalvingRecord[] = [];
+  const progress = createProgress(options.seeds, `${name} ${strategy.name}`, { quiet: options.quiet });
+  for (let repeat = 0; repeat < options.seeds; repeat++) {
+    const record = repeat === 0 ? first : runHalvingUnit(source, strategy, config, repeat);
+    records.push(record);
+    fs.appendFileSync(path.join(dir, 'runs.jsonl'), `${JSON.stringify(record)}\n`);
+    atomicWrite(path.join(dir, 'summary.json'), `${JSON.stringify(summariseHalving(name, strategy.name, config, records), null, 2)}\n`);
+    progress.tick(`seed ${repeat}: final loss ${record.finalLoss.toFixed(4)}, winner ${record.winner}`);
+  }
+  const summary = summariseHalving(name, strategy.name, config, records);
+  progress.done(`results: ${dir}`);
+  return { dir, summary };
+}

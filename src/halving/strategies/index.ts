@@ -1,0 +1,9 @@
+/** The halving strategies by name. */
+import type { Strategy } from '../schedule.js';
+import { successiveHalving } from './sh.js';
+import { uniformAllocation } from './ua.js';
+
+export const STRATEGIES: Readonly<Record<string, Strategy>> = {
+  ua: uniformAllocation,
+  sh: successiveHalving,
+};

@@ -1,0 +1,86 @@
+/**
+ * One seed of a halving experiment: pick (or generate) M0 curves, run the strategy's schedule,
+ * and score it: the loss of the model it would train on, the regret against the best model trained
+ * fully, the compute saved against training every model fully, and the area between the frontier
+ * law fitted on what was observed and the one fitted on the complete curves.
+ */
+import { hashSeed, rngFor } from '../bench/seeds.js';
+import { lossAt, type Curve, type CurveSet } from './curves.js';
+import { areaBetween, fitFrontier, lowerEnvelope, type FrontierLaw } from './frontier.js';
+import { runSchedule, type Strategy } from './schedule.js';
+import { syntheticCurves, type SyntheticSpec } from './synthetic.js';
+
+export type CurveSource = { kind: 'recorded'; set: CurveSet } | { kind: 'synthetic'; spec: SyntheticSpec; name: string };
+
+export interface HalvingConfig {
+  m0: number;
+  budget: number;
+  eta: number;
+  seed: number;
+}
+
+export interface HalvingRecord {
+  repeat: number;
+  seed: number;
+  models: string[];
+  spent: number[];
+  stoppedAt: number[];
+  winner: string;
+  /** True (synthetic) or recorded loss of the winner at the compute it got. */
+  finalLoss: number;
+  /** The best model's loss when every model is trained to its last logged compute. */
+  bestFullLoss: number;
+  regret: number;
+  computeSaved: number;
+  /** Area between the frontier fitted on the observed points and the one on the complete curves. */
+  abc: number | null;
+  frontier: FrontierLaw | null;
+  truthFrontier: FrontierLaw | null;
+}
+
+export const sourceName = (s: CurveSource) => (s.kind === 'recorded' ? s.set.name : s.name);
+
+function pickCurves(source: CurveSource, m0: number, seedPath: readonly (string | number)[]): Curve[] {
+  if (source.kind === 'synthetic') return syntheticCurves(source.spec, m0, seedPath).curves;
+  const all = source.set.curves;
+  if (m0 > all.length) throw new RangeError(`--m0 ${m0}: the curves file has only ${all.length} models`);
+  // a seeded partial Fisher–Yates, then size order so that results read small to large
+  const rng = rngFor([...seedPath, 'models']);
+  const idx = all.map((_, i) => i);
+  for (let i = 0; i < m0; i++) {
+    const j = i + Math.floor(rng() * (idx.length - i));
+    [idx[i], idx[j]] = [idx[j], idx[i]];
+  }
+  return idx.slice(0, m0).sort((a, b) => all[a].params - all[b].params || a - b).map((i) => all[i]);
+}
+
+const truthOf = (c: Curve) => c.truth ?? c.loss;
+
+export function runHalvingUnit(source: CurveSource, strategy: Strategy, config: HalvingConfig, repeat: number): HalvingRecord {
+  const seed = hashSeed([config.seed, sourceName(source), config.m0, repeat]);
+  const curves = pickCurves(source, config.m0, [seed]);
+  const result = runSchedule(curves, strategy, config.budget, config.eta, [seed, strategy.name]);
+  const winner = result.survivors[0];
+  const finalLoss = lossAt(curves[winner], result.spent[winner], truthOf(curves[winner]));
+  const bestFullLoss = Math.min(...curves.map((c) => truthOf(c)[c.compute.length - 1]));
+  const fullCompute = curves.reduce((s, c) => s + c.compute[c.compute.length - 1], 0);
+  const frontier = fitFrontier(lowerEnvelope(curves, result.spent));
+  const truthFrontier = fitFrontier(lowerEnvelope(curves, undefined, truthOf));
+  const lo = Math.min(...curves.map((c) => c.compute[0]));
+  const hi = Math.max(...curves.map((c) => c.compute[c.compute.length - 1]));
+  return {
+    repeat,
+    seed,
+    models: curves.map((c) => c.model),
+    spent: Array.from(result.spent),
+    stoppedAt: Array.from(result.stoppedAt),
+    winner: curves[winner].model,
+    finalLoss,
+    bestFullLoss,
+    regret: finalLoss - bestFullLoss,
+    computeSaved: 1 - result.used / fullCompute,
+    abc: frontier && truthFrontier ? areaBetween(frontier, truthFrontier, lo, hi) : null,
+    frontier,
+    truthFrontier,
+  };
+}

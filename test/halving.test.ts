@@ -1,0 +1,97 @@
+/** `active-sl halving run` end to end through the built CLI, on synthetic and on small recorded curves. */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { STRATEGIES } from '../src/halving/strategies/index.js';
+import { repoRoot } from './shared.js';
+
+const CLI = path.join(repoRoot, 'dist', 'cli', 'main.js');
+const cli = (args: string[]) => {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'asl-halving-'));
+
+/** Six models whose loss falls as a power of compute; bigger models start higher and end lower. */
+function recordedCsv(dir: string, edit?: (rows: string[]) => void): string {
+  const rows = ['model,params,compute,loss,extra'];
+  for (let m = 0; m < 6; m++) {
+    const N = 10 ** (7 + m / 2);
+    for (let k = 1; k <= 30; k++) {
+      const c = 1e17 * 1.3 ** k;
+      const D = c / (6 * N);
+      rows.push(`model-${m},${N},${c},${(1.7 + 400 / N ** 0.34 + 410 / D ** 0.28 + Math.exp(-D / N)).toFixed(5)},x`);
+    }
+  }
+  edit?.(rows);
+  const file = path.join(dir, 'curves.csv');
+  fs.writeFileSync(file, `${rows.join('\n')}\n`);
+  return file;
+}
+
+describe('halving run', () => {
+  it.each(Object.keys(STRATEGIES))('%s on synthetic curves writes config, one line per seed and a summary', (strategy) => {
+    const out = tmp();
+    const r = cli(['halving', 'run', '--curves', 'synthetic:noise=ou,scale=0.02', '--strategy', strategy, '--m0', '5', '--budget', '1e3', '--seeds', '3', '--out', out, '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const root = path.join(out, 'halving', 'synthetic-ou-0.02', strategy);
+    const [run] = fs.readdirSync(root);
+    const lines = fs.readFileSync(path.join(root, run, 'runs.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(3);
+    const summary = JSON.parse(fs.readFileSync(path.join(root, run, 'summary.json'), 'utf8'));
+    expect(summary.seeds).toBe(3);
+    for (const v of [summary.mean.finalLoss, summary.mean.regret, summary.mean.computeSaved, summary.mean.abc]) expect(Number.isFinite(v)).toBe(true);
+    expect(summary.mean.regret).toBeGreaterThanOrEqual(0);
+  });
+
+  it('on recorded curves, SH picks no worse a model than uniform allocation on average', () => {
+    const dir = tmp();
+    const file = recordedCsv(dir);
+    const loss = (strategy: string) => {
+      const out = path.join(dir, strategy);
+      expect(cli(['halving', 'run', '--curves', file, '--strategy', strategy, '--m0', '4', '--budget', '3e19', '--seeds', '6', '--out', out, '--quiet']).code).toBe(0);
+      const root = path.join(out, 'halving', 'curves', strategy);
+      return JSON.parse(fs.readFileSync(path.join(root, fs.readdirSync(root)[0], 'summary.json'), 'utf8')).mean.finalLoss as number;
+    };
+    expect(loss('sh')).toBeLessThanOrEqual(loss('ua'));
+  });
+
+  it('is deterministic', () => {
+    const out = tmp();
+    const args = ['halving', 'run', '--curves', 'synthetic:noise=white', '--m0', '5', '--budget', '1e3', '--seeds', '2', '--quiet'];
+    expect(cli([...args, '--out', path.join(out, 'a')]).code).toBe(0);
+    expect(cli([...args, '--out', path.join(out, 'b')]).code).toBe(0);
+    const read = (o: string) => {
+      const root = path.join(out, o, 'halving', 'synthetic-white-0.01', 'sh');
+      return fs.readFileSync(path.join(root, fs.readdirSync(root)[0], 'runs.jsonl'), 'utf8');
+    };
+    expect(read('a')).toBe(read('b'));
+  });
+});
+
+describe('halving run: bad input is one line, exit 2, nothing written', () => {
+  const cases: [string, (dir: string) => string[], RegExp][] = [
+    ['a missing column', (d) => ['--curves', recordedCsv(d, (rows) => (rows[0] = 'model,params,compute,los,extra'))], /no column 'loss'/],
+    ['a non-numeric loss', (d) => ['--curves', recordedCsv(d, (rows) => (rows[3] = rows[3].replace(/,[^,]*,x$/, ',abc,x')))], /row 3.*loss|loss.*row 3/],
+    ['a negative compute', (d) => ['--curves', recordedCsv(d, (rows) => (rows[2] = rows[2].replace(/^(model-0,[^,]*,)/, '$1-')))], /compute must be > 0/],
+    ['compute not increasing', (d) => ['--curves', recordedCsv(d, (rows) => ([rows[2], rows[3]] = [rows[3], rows[2]]))], /does not increase/],
+    ['a model with one point', (d) => ['--curves', recordedCsv(d, (rows) => rows.push('lonely,1e7,1e18,3.0,x'))], /one point/],
+    ['η ≤ 1', () => ['--curves', 'synthetic', '--eta', '1'], /--eta 1: must be > 1/],
+    ['M0 < 2', () => ['--curves', 'synthetic', '--m0', '1'], /--m0 1: must be ≥ 2/],
+    ['a budget below one step', () => ['--curves', 'synthetic', '--budget', '5'], /--budget 5/],
+    ['an unknown strategy', () => ['--curves', 'synthetic', '--strategy', 'magic'], /--strategy magic/],
+    ['a bad synthetic spec', () => ['--curves', 'synthetic:noise=pink'], /noise=pink/],
+  ];
+  it.each(cases)('%s', (_name, args, message) => {
+    const dir = tmp();
+    const out = path.join(dir, 'out');
+    const r = cli(['halving', 'run', ...args(dir), '--out', out, '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n').filter((l) => !l.startsWith('(add --help'))).toHaveLength(1);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+});
