@@ -95,3 +95,54 @@ describe('halving run: bad input is one line, exit 2, nothing written', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 });
+
+interface Advice {
+  models: { action: string; next: number; lastLoss: number; compute: number; predicted: { compute: number; mean: number; lo90: number; hi90: number } }[];
+  rounds: number;
+  frontier: { law: { gamma: number }; lower: unknown };
+}
+
+describe('halving suggest', () => {
+  it('--json: keeps ⌈M/η⌉ models with their next compute, and gives every model a 90% interval and the frontier a band', () => {
+    const dir = tmp();
+    // six recorded curves, each trained to its first 12 points
+    const file = recordedCsv(dir, (rows) => {
+      const header = rows[0];
+      const kept = rows.slice(1).filter((_, i) => i % 30 < 12);
+      rows.length = 0;
+      rows.push(header, ...kept);
+    });
+    for (const strategy of ['sh', 'sh-lmc']) {
+      const r = cli(['halving', 'suggest', '--curves', file, '--budget', '1e20', '--eta', '2', '--strategy', strategy, '--json']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const advice = JSON.parse(r.stdout) as Advice;
+      expect(advice.models).toHaveLength(6);
+      const go = advice.models.filter((m) => m.action === 'continue');
+      expect(go).toHaveLength(3);
+      for (const m of advice.models) {
+        expect(m.next > 0).toBe(m.action === 'continue');
+        expect(m.predicted.lo90).toBeLessThanOrEqual(m.predicted.mean);
+        expect(m.predicted.hi90).toBeGreaterThanOrEqual(m.predicted.mean);
+        expect(m.predicted.compute).toBeGreaterThan(m.compute);
+      }
+      // 3 kept → 2 rounds left; the next round gives each ⌊1e20 / (3 · 2)⌋
+      expect(advice.rounds).toBe(2);
+      expect(go[0].next).toBe(Math.floor(1e20 / 6));
+      if (strategy === 'sh') {
+        const worstKept = Math.max(...go.map((m) => m.lastLoss));
+        for (const m of advice.models.filter((x) => x.action === 'stop')) expect(m.lastLoss).toBeGreaterThanOrEqual(worstKept);
+      }
+      expect(advice.frontier.law.gamma).toBeGreaterThan(0);
+      expect(advice.frontier.lower).not.toBeNull();
+    }
+  });
+
+  it('readable output names the action of every model', () => {
+    const dir = tmp();
+    const r = cli(['halving', 'suggest', '--curves', recordedCsv(dir), '--budget', '1e20', '--strategy', 'sh']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/continue/g)).toHaveLength(2);
+    expect(r.stdout).toMatch(/frontier L\(C\) = \(C \/ /);
+  });
+});

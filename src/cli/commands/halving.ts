@@ -4,7 +4,9 @@ import { readCurves } from '../../halving/curves.js';
 import { runHalving } from '../../halving/bench.js';
 import { BudgetError } from '../../halving/schedule.js';
 import { STRATEGIES } from '../../halving/strategies/index.js';
+import { adviseHalving, SUGGEST_STRATEGIES, type HalvingSuggestStrategy } from '../../halving/suggest.js';
 import { parseSyntheticSpec } from '../../halving/synthetic.js';
+import { textTable } from '../format.js';
 import type { CurveSource } from '../../halving/unit.js';
 import { UsageError } from '../errors.js';
 import { nonNegativeInt, numberFlag, positiveInt } from '../options.js';
@@ -84,5 +86,49 @@ Examples:
         `${result.summary.curves} · ${strategy.name} · M0 ${flags.m0} · B ${flags.budget} · η ${flags.eta} · ${flags.seeds} seeds\n` +
           `final loss ${f(m.finalLoss)}  regret ${f(m.regret)}  compute saved ${(100 * m.computeSaved).toFixed(1)}%  AbC ${f(m.abc, 3)}\n`,
       );
+    });
+
+  halving
+    .command('suggest')
+    .description('a live campaign: which models to keep training, how much compute each gets next, and the frontier so far')
+    .requiredOption('--curves <observed.csv>', 'the curves trained so far: model, params, compute, loss (extra columns ignored)')
+    .requiredOption('--budget <left>', 'compute left, in the curves’ compute unit', numberFlag('--budget', true))
+    .option('--eta <η>', 'pruning factor (> 1): keep ⌈models / η⌉', numberFlag('--eta', true), 3)
+    .option('--strategy <s>', `keep rule: ${SUGGEST_STRATEGIES.join(', ')}`, 'sh-lmc')
+    .option('--seed <n>', 'seed of the surrogate fit', nonNegativeInt('--seed'), 0)
+    .option('--json', 'print only the JSON result')
+    .addHelpText(
+      'after',
+      `
+Every model in the file is taken to be still training. This round keeps ⌈models / η⌉ of them (by
+the surrogate's predicted loss at the compute each would end with for sh-lmc, by the last loss for
+sh), gives each ⌊left / (kept · rounds left)⌋ next, and predicts every model's final loss with a
+90% interval from the learning-curve surrogate (a multi-output Gaussian process over all curves).
+The frontier L(C) = (C/α)^(−γ) is fitted to the lower envelope of the curves; its band refits it with
+the continuing models' predicted ends at their 90% bounds.
+
+Examples:
+  $ active-sl halving suggest --curves runs.csv --budget 5e20
+  $ active-sl halving suggest --curves runs.csv --budget 5e20 --eta 2 --strategy sh --json`,
+    )
+    .action(async (flags: { curves: string; budget: number; eta: number; strategy: string; seed: number; json?: boolean }) => {
+      if (!(SUGGEST_STRATEGIES as readonly string[]).includes(flags.strategy)) {
+        throw new UsageError(`--strategy ${flags.strategy}: choose from ${SUGGEST_STRATEGIES.join(', ')}`);
+      }
+      if (!(flags.eta > 1)) throw new UsageError(`--eta ${flags.eta}: must be > 1`);
+      const set = await readCurves(flags.curves);
+      const advice = adviseHalving(set, flags.budget, flags.eta, flags.strategy as HalvingSuggestStrategy, [flags.seed]);
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(advice, null, 2)}\n`);
+        return;
+      }
+      const g = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : String(v));
+      const rows = advice.models.map((m) => [m.model, g(m.params), g(m.compute), g(m.lastLoss), m.action, m.next ? g(m.next) : '—', g(m.predicted.compute), `${g(m.predicted.mean)} [${g(m.predicted.lo90)}, ${g(m.predicted.hi90)}]`]);
+      process.stdout.write(`${textTable(['model', 'params', 'compute', 'last loss', 'action', 'next', 'ends at', 'predicted loss [90%]'], rows, ['l', 'r', 'r', 'r', 'l', 'r', 'r', 'r'])}\n`);
+      const f = advice.frontier;
+      if (f) {
+        const law = (l: { alpha: number; gamma: number } | null) => (l ? `(C / ${g(l.alpha)})^(−${g(l.gamma)})` : '—');
+        process.stdout.write(`\nfrontier L(C) = ${law(f.law)}; band ${law(f.lower)} … ${law(f.upper)}\n`);
+      }
     });
 }

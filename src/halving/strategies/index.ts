@@ -1,9 +1,11 @@
 /** The halving strategies by name. */
 import type { Strategy } from '../schedule.js';
+import { surrogateHalving } from './sh-lmc.js';
 import { successiveHalving } from './sh.js';
 import { uniformAllocation } from './ua.js';
 
 export const STRATEGIES: Readonly<Record<string, Strategy>> = {
   ua: uniformAllocation,
   sh: successiveHalving,
+  'sh-lmc': surrogateHalving,
 };

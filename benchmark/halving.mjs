@@ -1,0 +1,48 @@
+// `node benchmark/halving.mjs [--seeds 20] [--m0 5,10,20] [--strategies ua,sh,sh-lmc] [--noise white] [--scale 0.01]`
+// The synthetic table of the halving paper (arXiv 2605.17234): for M0 ∈ {5, 10, 20} and
+// B ∈ {1e2, 1e3, 1e4, 1e5}, the mean final loss of SH and each strategy's relative improvement over
+// SH (negative: worse), plus AbC, regret and compute saved. JSON on stdout.
+import { runHalvingUnit } from '../dist/halving/unit.js';
+import { STRATEGIES } from '../dist/halving/strategies/index.js';
+import { DEFAULT_SPEC } from '../dist/halving/synthetic.js';
+
+const args = process.argv.slice(2);
+const flag = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const seeds = Number(flag('seeds', '20'));
+const m0s = flag('m0', '5,10,20').split(',').map(Number);
+const strategies = flag('strategies', Object.keys(STRATEGIES).join(',')).split(',');
+const spec = { ...DEFAULT_SPEC, noise: flag('noise', 'white'), scale: Number(flag('scale', '0.01')) };
+const source = { kind: 'synthetic', spec, name: `synthetic-${spec.noise}-${spec.scale}` };
+const mean = (xs) => xs.reduce((s, v) => s + v, 0) / xs.length;
+
+const cells = [];
+for (const m0 of m0s) {
+  for (const budget of [1e2, 1e3, 1e4, 1e5]) {
+    const cell = { m0, budget, strategies: {} };
+    for (const name of strategies) {
+      const started = performance.now();
+      const records = [];
+      try {
+        for (let r = 0; r < seeds; r++) records.push(runHalvingUnit(source, STRATEGIES[name], { m0, budget, eta: 3, seed: 0 }, r));
+      } catch (e) {
+        cell.strategies[name] = { error: e.message };
+        continue;
+      }
+      cell.strategies[name] = {
+        finalLoss: +mean(records.map((r) => r.finalLoss)).toFixed(5),
+        regret: +mean(records.map((r) => r.regret)).toFixed(5),
+        abc: +mean(records.map((r) => r.abc ?? NaN)).toFixed(4),
+        computeSaved: +mean(records.map((r) => r.computeSaved)).toFixed(4),
+        seconds: +((performance.now() - started) / 1000).toFixed(2),
+      };
+    }
+    const sh = cell.strategies.sh?.finalLoss;
+    for (const s of Object.values(cell.strategies)) if (sh && s.finalLoss) s.vsSh = +(((sh - s.finalLoss) / sh) * 100).toFixed(2);
+    cells.push(cell);
+    process.stderr.write(`M0 ${m0} B ${budget}: ${Object.entries(cell.strategies).map(([k, v]) => `${k} ${v.finalLoss ?? v.error} (${v.vsSh ?? ''}%)`).join(', ')}\n`);
+  }
+}
+process.stdout.write(`${JSON.stringify({ seeds, spec, cells }, null, 2)}\n`);
