@@ -4,11 +4,13 @@ import { benchFit } from './fit.mjs';
 import { benchLaws } from './laws.mjs';
 import { benchScipy } from './scipy-compare.mjs';
 import { benchUnits } from './runs.mjs';
+import { benchHalving } from './halving-speed.mjs';
 
-// default suites are the quick ones; name `cheapest`, `mspe` or `scipy` to run those
+// default suites are the quick ones; name `cheapest`, `mspe`, `scipy` or `halving` to run those
 const SUITES = { laws: benchLaws, fit: () => benchFit(), 'fit-lm': () => benchFit({ fitter: 'lm' }), scipy: benchScipy,
   cheapest: () => benchUnits('cheapest', { allLaws: true }),
   mspe: () => benchUnits('mspe'),
+  halving: benchHalving,
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length ? wanted : ['laws', 'fit'];
