@@ -63,7 +63,10 @@ export function runHalvingUnit(source: CurveSource, strategy: Strategy, config: 
   const winner = result.survivors[0];
   const finalLoss = lossAt(curves[winner], result.spent[winner], truthOf(curves[winner]));
   const bestFullLoss = Math.min(...curves.map((c) => truthOf(c)[c.compute.length - 1]));
-  const fullCompute = curves.reduce((s, c) => s + c.compute[c.compute.length - 1], 0);
+  const full = curves.map((c) => c.compute[c.compute.length - 1]);
+  const fullCompute = full.reduce((s, v) => s + v, 0);
+  // compute past a curve's last logged point buys nothing: a budget that large trains it fully
+  const usedCompute = full.reduce((s, v, i) => s + Math.min(v, result.spent[i]), 0);
   const frontier = fitFrontier(lowerEnvelope(curves, result.spent));
   const truthFrontier = fitFrontier(lowerEnvelope(curves, undefined, truthOf));
   const lo = Math.min(...curves.map((c) => c.compute[0]));
@@ -78,7 +81,7 @@ export function runHalvingUnit(source: CurveSource, strategy: Strategy, config: 
     finalLoss,
     bestFullLoss,
     regret: finalLoss - bestFullLoss,
-    computeSaved: 1 - result.used / fullCompute,
+    computeSaved: 1 - usedCompute / fullCompute,
     abc: frontier && truthFrontier ? areaBetween(frontier, truthFrontier, lo, hi) : null,
     frontier,
     truthFrontier,
