@@ -84,6 +84,7 @@ describe('halving run: bad input is one line, exit 2, nothing written', () => {
     ['a budget below one step', () => ['--curves', 'synthetic', '--budget', '5'], /--budget 5/],
     ['an unknown strategy', () => ['--curves', 'synthetic', '--strategy', 'magic'], /--strategy magic/],
     ['a bad synthetic spec', () => ['--curves', 'synthetic:noise=pink'], /noise=pink/],
+    ['an unknown curve family', () => ['--curves', 'synthetic', '--strategy', 'sh-de', '--family', 'cubic'], /--family cubic/],
   ];
   it.each(cases)('%s', (_name, args, message) => {
     const dir = tmp();

@@ -1,6 +1,7 @@
 /** `active-sl halving run`: learning-curve budget allocation (Successive Halving and its surrogates). */
 import type { Command } from 'commander';
 import { readCurves } from '../../halving/curves.js';
+import { FAMILIES } from '../../halving/ensemble.js';
 import { runHalving } from '../../halving/bench.js';
 import { BudgetError } from '../../halving/schedule.js';
 import { STRATEGIES } from '../../halving/strategies/index.js';
@@ -21,6 +22,7 @@ interface HalvingFlags {
   seed: number;
   out: string;
   quiet?: boolean;
+  family?: string;
 }
 
 async function curveSource(spec: string): Promise<CurveSource> {
@@ -43,6 +45,7 @@ export function register(program: Command): void {
     .description('run a halving strategy over seeds on recorded or synthetic learning curves')
     .requiredOption('--curves <file|synthetic:spec>', 'a CSV (model, params, compute, loss; extra columns ignored) or synthetic:noise=white|brownian|ou,scale=0.01')
     .option('--strategy <s>', `keep rule: ${Object.keys(STRATEGIES).join(', ')}`, 'sh')
+    .option('--family <f>', `curve family of sh-de's networks: ${FAMILIES.join(', ')} (default pl)`)
     .option('--m0 <n>', 'models at the start (≥ 2)', positiveInt('--m0'), 10)
     .option('--budget <B>', 'total compute, in the curves’ compute unit (synthetic: 1e15 FLOPs)', numberFlag('--budget', true), 1e4)
     .option('--eta <η>', 'pruning factor (> 1): each round keeps ⌈survivors / η⌉', numberFlag('--eta', true), 3)
@@ -62,10 +65,15 @@ log-compute, over the curves' compute range).
 
 Examples:
   $ active-sl halving run --curves synthetic:noise=ou,scale=0.02 --strategy sh --m0 10 --budget 1e4
+  $ active-sl halving run --curves synthetic --strategy sh-de --family mmf --m0 5 --budget 1e3
   $ active-sl halving run --curves ../shared/curves/gemstones.csv --strategy ua --m0 10 --budget 1e21 --seeds 10`,
     )
     .action(async (flags: HalvingFlags) => {
-      const strategy = STRATEGIES[flags.strategy];
+      if (flags.family !== undefined) {
+        if (!(FAMILIES as readonly string[]).includes(flags.family)) throw new UsageError(`--family ${flags.family}: choose from ${FAMILIES.join(', ')}`);
+        if (flags.strategy !== 'sh-de') throw new UsageError(`--family goes with --strategy sh-de, not ${flags.strategy}`);
+      }
+      const strategy = STRATEGIES[flags.family && flags.family !== 'pl' ? `sh-de-${flags.family}` : flags.strategy];
       if (!strategy) throw new UsageError(`--strategy ${flags.strategy}: choose from ${Object.keys(STRATEGIES).join(', ')}`);
       if (!(flags.eta > 1)) throw new UsageError(`--eta ${flags.eta}: must be > 1`);
       if (flags.m0 < 2) throw new UsageError(`--m0 ${flags.m0}: must be ≥ 2`);
