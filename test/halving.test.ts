@@ -45,6 +45,11 @@ describe('halving run', () => {
     expect(summary.seeds).toBe(3);
     for (const v of [summary.mean.finalLoss, summary.mean.regret, summary.mean.computeSaved, summary.mean.abc]) expect(Number.isFinite(v)).toBe(true);
     expect(summary.mean.regret).toBeGreaterThanOrEqual(0);
+    const svg = fs.readFileSync(path.join(root, run, 'seed-0.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg/);
+    // one line per model (trained and not) plus the two frontier laws
+    expect((svg.match(/<path/g) ?? []).length).toBeGreaterThan(5);
+    expect(svg).toContain('frontier fitted on what was observed');
   });
 
   it('on recorded curves, SH picks no worse a model than uniform allocation on average', () => {

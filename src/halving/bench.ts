@@ -8,7 +8,7 @@ import path from 'node:path';
 import { atomicWrite } from '../bench/results.js';
 import { createProgress } from '../bench/progress.js';
 import type { Strategy } from './schedule.js';
-import { runHalvingUnit, sourceName, type CurveSource, type HalvingConfig, type HalvingRecord } from './unit.js';
+import { runHalvingUnit, sourceName, unitCurves, type CurveSource, type HalvingConfig, type HalvingRecord } from './unit.js';
 
 export interface HalvingRunOptions extends HalvingConfig {
   seeds: number;
@@ -55,7 +55,7 @@ function runDir(root: string): string {
   return dir;
 }
 
-export function runHalving(source: CurveSource, strategy: Strategy, options: HalvingRunOptions): { dir: string; summary: HalvingSummary } {
+export async function runHalving(source: CurveSource, strategy: Strategy, options: HalvingRunOptions): Promise<{ dir: string; summary: HalvingSummary; picture: string }> {
   const name = sourceName(source);
   const config: HalvingConfig = { m0: options.m0, budget: options.budget, eta: options.eta, seed: options.seed };
   // the first seed runs before anything is written: a budget too small fails with nothing on disk
@@ -72,6 +72,11 @@ export function runHalving(source: CurveSource, strategy: Strategy, options: Hal
     progress.tick(`seed ${repeat}: final loss ${record.finalLoss.toFixed(4)}, winner ${record.winner}`);
   }
   const summary = summariseHalving(name, strategy.name, config, records);
+  // vega loads only here, after the numbers are safe on disk
+  const { halvingSvg } = await import('./plots.js');
+  const picture = path.join(dir, 'seed-0.svg');
+  const title = `${name} · ${strategy.name} · M0 ${config.m0} · B ${config.budget} · η ${config.eta} · seed 0`;
+  atomicWrite(picture, `${await halvingSvg(title, unitCurves(source, config, 0), first)}\n`);
   progress.done(`results: ${dir}`);
-  return { dir, summary };
+  return { dir, summary, picture };
 }

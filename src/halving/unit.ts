@@ -56,8 +56,13 @@ function pickCurves(source: CurveSource, m0: number, seedPath: readonly (string 
 
 const truthOf = (c: Curve) => c.truth ?? c.loss;
 
+export const unitSeedOf = (source: CurveSource, config: HalvingConfig, repeat: number) => hashSeed([config.seed, sourceName(source), config.m0, repeat]);
+
+/** The M0 curves a seed runs on. */
+export const unitCurves = (source: CurveSource, config: HalvingConfig, repeat: number) => pickCurves(source, config.m0, [unitSeedOf(source, config, repeat)]);
+
 export function runHalvingUnit(source: CurveSource, strategy: Strategy, config: HalvingConfig, repeat: number): HalvingRecord {
-  const seed = hashSeed([config.seed, sourceName(source), config.m0, repeat]);
+  const seed = unitSeedOf(source, config, repeat);
   const curves = pickCurves(source, config.m0, [seed]);
   const result = runSchedule(curves, strategy, config.budget, config.eta, [seed, strategy.name]);
   const winner = result.survivors[0];

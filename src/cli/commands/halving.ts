@@ -83,7 +83,7 @@ Examples:
       }
       let result;
       try {
-        result = runHalving(source, strategy, { m0: flags.m0, budget: flags.budget, eta: flags.eta, seed: flags.seed, seeds: flags.seeds, out: flags.out, quiet: Boolean(flags.quiet) });
+        result = await runHalving(source, strategy, { m0: flags.m0, budget: flags.budget, eta: flags.eta, seed: flags.seed, seeds: flags.seeds, out: flags.out, quiet: Boolean(flags.quiet) });
       } catch (e) {
         if (e instanceof BudgetError) throw new UsageError(`--budget ${flags.budget}: ${e.message}`);
         throw e;
@@ -92,7 +92,8 @@ Examples:
       const f = (v: number | null, d = 4) => (v === null ? '—' : v.toFixed(d));
       process.stdout.write(
         `${result.summary.curves} · ${strategy.name} · M0 ${flags.m0} · B ${flags.budget} · η ${flags.eta} · ${flags.seeds} seeds\n` +
-          `final loss ${f(m.finalLoss)}  regret ${f(m.regret)}  compute saved ${(100 * m.computeSaved).toFixed(1)}%  AbC ${f(m.abc, 3)}\n`,
+          `final loss ${f(m.finalLoss)}  regret ${f(m.regret)}  compute saved ${(100 * m.computeSaved).toFixed(1)}%  AbC ${f(m.abc, 3)}\n` +
+          `results: ${result.dir} (seed 0 drawn in seed-0.svg)\n`,
       );
     });
 
