@@ -1,4 +1,4 @@
-// `node benchmark/halving.mjs [--seeds 20] [--m0 5,10,20] [--strategies ua,sh,sh-lmc] [--noise white] [--scale 0.01]`
+// `node benchmark/halving.mjs [--seeds 20] [--m0 5,10,20] [--budgets 1e2,1e3,1e4,1e5] [--strategies ua,sh,sh-lmc] [--noise white] [--scale 0.01]`
 // The synthetic table of the halving paper (arXiv 2605.17234): for M0 ∈ {5, 10, 20} and
 // B ∈ {1e2, 1e3, 1e4, 1e5}, the mean final loss of SH and each strategy's relative improvement over
 // SH (negative: worse), plus AbC, regret and compute saved. JSON on stdout.
@@ -13,6 +13,7 @@ const flag = (name, fallback) => {
 };
 const seeds = Number(flag('seeds', '20'));
 const m0s = flag('m0', '5,10,20').split(',').map(Number);
+const budgets = flag('budgets', '1e2,1e3,1e4,1e5').split(',').map(Number);
 const strategies = flag('strategies', Object.keys(STRATEGIES).join(',')).split(',');
 const spec = { ...DEFAULT_SPEC, noise: flag('noise', 'white'), scale: Number(flag('scale', '0.01')) };
 const source = { kind: 'synthetic', spec, name: `synthetic-${spec.noise}-${spec.scale}` };
@@ -20,7 +21,7 @@ const mean = (xs) => xs.reduce((s, v) => s + v, 0) / xs.length;
 
 const cells = [];
 for (const m0 of m0s) {
-  for (const budget of [1e2, 1e3, 1e4, 1e5]) {
+  for (const budget of budgets) {
     const cell = { m0, budget, strategies: {} };
     for (const name of strategies) {
       const started = performance.now();

@@ -16,8 +16,11 @@ export const LMC_RESTARTS = 20;
  */
 export const LMC_SCREEN = { iterations: 15, survivors: 4 } as const;
 
-/** Predicted loss of each survivor at the compute it would end with; null when no curve has two points. */
-export function predictedFinalLoss(ctx: KeepContext): Map<number, number> | null {
+/**
+ * The surrogate's prediction (mean, variance) of each survivor's loss at the compute it would end
+ * with; null when no curve has two points yet.
+ */
+export function predictedFinal(ctx: KeepContext): Map<number, { mean: number; variance: number }> | null {
   const observed: { index: number; n: number }[] = [];
   let t0 = Infinity;
   ctx.curves.forEach((curve, index) => {
@@ -34,11 +37,19 @@ export function predictedFinalLoss(ctx: KeepContext): Map<number, number> | null
   }));
   const fit = fitLmc(data, { restarts: LMC_RESTARTS, screen: LMC_SCREEN, seed: [...ctx.seedPath, 'lmc', ctx.round] });
   const tFinal = Math.log(ctx.finalCompute) - t0;
-  const out = new Map<number, number>();
+  const out = new Map<number, { mean: number; variance: number }>();
   observed.forEach(({ index }, k) => {
-    if (ctx.survivors.includes(index)) out.set(index, fit.predict(k, [tFinal]).mean[0]);
+    if (!ctx.survivors.includes(index)) return;
+    const p = fit.predict(k, [tFinal]);
+    out.set(index, { mean: p.mean[0], variance: Math.max(p.variance[0], 0) });
   });
   return out;
+}
+
+/** Predicted loss of each survivor at the compute it would end with; null when no curve has two points. */
+export function predictedFinalLoss(ctx: KeepContext): Map<number, number> | null {
+  const p = predictedFinal(ctx);
+  return p && new Map([...p].map(([i, v]) => [i, v.mean]));
 }
 
 function byPredictedLoss(ctx: KeepContext): number[] {
