@@ -11,6 +11,7 @@ const SUITES = { laws: benchLaws, fit: () => benchFit(), 'fit-lm': () => benchFi
   cheapest: () => benchUnits('cheapest', { allLaws: true }),
   mspe: () => benchUnits('mspe'),
   halving: benchHalving,
+  'halving-full': benchHalving,
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length ? wanted : ['laws', 'fit'];
