@@ -1,6 +1,6 @@
 /**
- * Runs units on a pool of worker threads (tinypool), all cores busy, and hands results back in
- * unit order — so that what is written does not depend on the number of workers.
+ * Runs independent jobs on a pool of worker threads (tinypool), all cores busy, and hands results
+ * back in job order — so that what is written does not depend on the number of workers.
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -8,30 +8,36 @@ import Tinypool from 'tinypool';
 import type { UnitRecord } from './unit.js';
 import runJob, { type UnitJob } from './worker.js';
 
-/** The compiled worker beside this module; absent when running from TypeScript sources. */
-function workerFile(): string | null {
-  const file = fileURLToPath(new URL('./worker.js', import.meta.url));
+/** A compiled worker module (its default export runs one job); absent when running from TypeScript sources. */
+export function workerFile(url: URL): string | null {
+  const file = fileURLToPath(url);
   return fs.existsSync(file) ? file : null;
 }
 
 /**
- * Runs every job; `onResult(i, record)` is called for job 0, 1, 2, … in order, each as soon as it
- * and all before it are done.
+ * Runs every job, in this thread when there is one worker, one job or no compiled worker file;
+ * `onResult(i, result)` is called for job 0, 1, 2, … in order, each as soon as it and all before
+ * it are done.
  */
-export async function runJobs(jobs: readonly UnitJob[], workers: number, onResult: (index: number, record: UnitRecord) => void): Promise<void> {
-  const file = workerFile();
+export async function runPool<J, R>(
+  file: string | null,
+  run: (job: J) => R,
+  jobs: readonly J[],
+  workers: number,
+  onResult: (index: number, result: R) => void,
+): Promise<void> {
   if (workers <= 1 || jobs.length <= 1 || file === null) {
-    jobs.forEach((job, i) => onResult(i, runJob(job)));
+    jobs.forEach((job, i) => onResult(i, run(job)));
     return;
   }
   const pool = new Tinypool({ filename: file, minThreads: Math.min(workers, jobs.length), maxThreads: Math.min(workers, jobs.length) });
-  const done = new Map<number, UnitRecord>();
+  const done = new Map<number, R>();
   let next = 0;
   try {
     await Promise.all(
       jobs.map(async (job, i) => {
-        const record = (await pool.run(job)) as UnitRecord;
-        done.set(i, record);
+        const result = (await pool.run(job)) as R;
+        done.set(i, result);
         while (done.has(next)) {
           onResult(next, done.get(next)!);
           done.delete(next);
@@ -42,4 +48,9 @@ export async function runJobs(jobs: readonly UnitJob[], workers: number, onResul
   } finally {
     await pool.destroy();
   }
+}
+
+/** The benchmark's units. */
+export function runJobs(jobs: readonly UnitJob[], workers: number, onResult: (index: number, record: UnitRecord) => void): Promise<void> {
+  return runPool(workerFile(new URL('./worker.js', import.meta.url)), runJob, jobs, workers, onResult);
 }

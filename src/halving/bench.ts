@@ -6,12 +6,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { atomicWrite } from '../bench/results.js';
+import { runPool, workerFile } from '../bench/pool.js';
 import { createProgress } from '../bench/progress.js';
 import type { Strategy } from './schedule.js';
+import runHalvingJob, { type HalvingJob } from './worker.js';
 import { runHalvingUnit, sourceName, unitCurves, type CurveSource, type HalvingConfig, type HalvingRecord } from './unit.js';
 
 export interface HalvingRunOptions extends HalvingConfig {
   seeds: number;
+  workers: number;
   out: string;
   quiet: boolean;
 }
@@ -64,13 +67,16 @@ export async function runHalving(source: CurveSource, strategy: Strategy, option
   atomicWrite(path.join(dir, 'config.json'), `${JSON.stringify({ curves: name, source: source.kind === 'synthetic' ? source.spec : null, strategy: strategy.name, ...config, seeds: options.seeds }, null, 2)}\n`);
   const records: HalvingRecord[] = [];
   const progress = createProgress(options.seeds, `${name} ${strategy.name}`, { quiet: options.quiet });
-  for (let repeat = 0; repeat < options.seeds; repeat++) {
-    const record = repeat === 0 ? first : runHalvingUnit(source, strategy, config, repeat);
-    records.push(record);
-    fs.appendFileSync(path.join(dir, 'runs.jsonl'), `${JSON.stringify(record)}\n`);
+  const record = (repeat: number, r: HalvingRecord) => {
+    records.push(r);
+    fs.appendFileSync(path.join(dir, 'runs.jsonl'), `${JSON.stringify(r)}\n`);
     atomicWrite(path.join(dir, 'summary.json'), `${JSON.stringify(summariseHalving(name, strategy.name, config, records), null, 2)}\n`);
-    progress.tick(`seed ${repeat}: final loss ${record.finalLoss.toFixed(4)}, winner ${record.winner}`);
-  }
+    progress.tick(`seed ${repeat}: final loss ${r.finalLoss.toFixed(4)}, winner ${r.winner}`);
+  };
+  record(0, first);
+  const jobs: HalvingJob[] = Array.from({ length: options.seeds - 1 }, (_, k) => ({ source, strategy: strategy.name, config, repeat: k + 1 }));
+  // the pool hands results back in seed order, so runs.jsonl is the same whatever --workers is
+  await runPool(workerFile(new URL('./worker.js', import.meta.url)), runHalvingJob, jobs, options.workers, (i, r) => record(i + 1, r));
   const summary = summariseHalving(name, strategy.name, config, records);
   // vega loads only here, after the numbers are safe on disk
   const { halvingSvg } = await import('./plots.js');

@@ -1,4 +1,5 @@
 /** `active-sl halving run`: learning-curve budget allocation (Successive Halving and its surrogates). */
+import os from 'node:os';
 import type { Command } from 'commander';
 import { readCurves } from '../../halving/curves.js';
 import { FAMILIES } from '../../halving/ensemble.js';
@@ -23,6 +24,7 @@ interface HalvingFlags {
   out: string;
   quiet?: boolean;
   family?: string;
+  workers: number;
 }
 
 async function curveSource(spec: string): Promise<CurveSource> {
@@ -51,6 +53,7 @@ export function register(program: Command): void {
     .option('--eta <η>', 'pruning factor (> 1): each round keeps ⌈survivors / η⌉', numberFlag('--eta', true), 3)
     .option('--seeds <n>', 'repeats (model subsets or synthetic draws)', positiveInt('--seeds'), 20)
     .option('--seed <n>', 'base seed', nonNegativeInt('--seed'), 0)
+    .option('--workers <n>', 'worker threads (default: all cores); results do not depend on it', positiveInt('--workers'), os.availableParallelism())
     .option('--out <dir>', 'results root; a run goes to <out>/halving/<curves>/<strategy>/<run id>/', 'output')
     .option('--quiet', 'no progress output')
     .addHelpText(
@@ -83,7 +86,7 @@ Examples:
       }
       let result;
       try {
-        result = await runHalving(source, strategy, { m0: flags.m0, budget: flags.budget, eta: flags.eta, seed: flags.seed, seeds: flags.seeds, out: flags.out, quiet: Boolean(flags.quiet) });
+        result = await runHalving(source, strategy, { m0: flags.m0, budget: flags.budget, eta: flags.eta, seed: flags.seed, seeds: flags.seeds, workers: flags.workers, out: flags.out, quiet: Boolean(flags.quiet) });
       } catch (e) {
         if (e instanceof BudgetError) throw new UsageError(`--budget ${flags.budget}: ${e.message}`);
         throw e;
