@@ -37,6 +37,9 @@ for (const m0 of m0s) {
         regret: +mean(records.map((r) => r.regret)).toFixed(5),
         abc: +mean(records.map((r) => r.abc ?? NaN)).toFixed(4),
         computeSaved: +mean(records.map((r) => r.computeSaved)).toFixed(4),
+        ...(records[0].abcExtended
+          ? { abcExtended: Object.fromEntries(['mean', 'lower', 'upper'].map((k) => [k, +mean(records.map((r) => r.abcExtended[k] ?? NaN)).toFixed(4)])) }
+          : {}),
         seconds: +((performance.now() - started) / 1000).toFixed(2),
       };
     }

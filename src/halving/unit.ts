@@ -5,7 +5,10 @@
  * law fitted on what was observed and the one fitted on the complete curves.
  */
 import { hashSeed, rngFor } from '../bench/seeds.js';
-import { lossAt, type Curve, type CurveSet } from './curves.js';
+import { Z90 } from '../select/predictive.js';
+import { lossAt, revealed, type Curve, type CurveSet } from './curves.js';
+import { fitLmc } from './gp/lmc.js';
+import { LMC_RESTARTS, LMC_SCREEN } from './strategies/sh-lmc.js';
 import { areaBetween, fitFrontier, lowerEnvelope, type FrontierLaw } from './frontier.js';
 import { runSchedule, type Strategy } from './schedule.js';
 import { syntheticCurves, type SyntheticSpec } from './synthetic.js';
@@ -36,6 +39,12 @@ export interface HalvingRecord {
   abc: number | null;
   frontier: FrontierLaw | null;
   truthFrontier: FrontierLaw | null;
+  /**
+   * The paper's extrapolation ablation (sh-lmc only): AbC of the frontier refitted with every
+   * model's surrogate prediction at the end of its curve added to the observed points, at the
+   * predictive mean and at the 90% band's lower and upper edges.
+   */
+  abcExtended?: { mean: number | null; lower: number | null; upper: number | null };
 }
 
 export const sourceName = (s: CurveSource) => (s.kind === 'recorded' ? s.set.name : s.name);
@@ -76,7 +85,9 @@ export function runHalvingUnit(source: CurveSource, strategy: Strategy, config: 
   const truthFrontier = fitFrontier(lowerEnvelope(curves, undefined, truthOf));
   const lo = Math.min(...curves.map((c) => c.compute[0]));
   const hi = Math.max(...curves.map((c) => c.compute[c.compute.length - 1]));
+  const extended = strategy.name === 'sh-lmc' && truthFrontier ? extendedAbc(curves, result.spent, truthFrontier, lo, hi, [seed, 'extend']) : undefined;
   return {
+    ...(extended ? { abcExtended: extended } : {}),
     repeat,
     seed,
     models: curves.map((c) => c.model),
@@ -91,4 +102,31 @@ export function runHalvingUnit(source: CurveSource, strategy: Strategy, config: 
     frontier,
     truthFrontier,
   };
+}
+
+/** Refits the frontier with each model's surrogate prediction at its curve's end added, at the mean and the 90% edges. */
+function extendedAbc(curves: readonly Curve[], spent: Float64Array, truth: FrontierLaw, lo: number, hi: number, seedPath: readonly (string | number)[]): NonNullable<HalvingRecord['abcExtended']> {
+  const t0 = Math.min(...curves.map((c) => Math.log(c.compute[0])));
+  const seen = curves.map((c, i) => revealed(c, spent[i]));
+  const observed = curves.flatMap((c, i) => (seen[i] > 0 ? [{ i, c }] : []));
+  const fit = fitLmc(
+    observed.map(({ c, i }) => ({ t: Float64Array.from(c.compute.subarray(0, seen[i]), (x) => Math.log(x) - t0), y: c.loss.slice(0, seen[i]) })),
+    { restarts: LMC_RESTARTS, screen: LMC_SCREEN, seed: seedPath },
+  );
+  const ends = observed.map(({ c }, k) => {
+    const end = c.compute[c.compute.length - 1];
+    const p = fit.predict(k, [Math.log(end) - t0]);
+    return { end, mean: p.mean[0], half: Z90 * Math.sqrt(Math.max(p.variance[0], 0)) };
+  });
+  const abcWith = (shift: number) => {
+    const pseudo: Curve = {
+      model: 'predicted',
+      params: 1,
+      compute: Float64Array.from(ends, (e) => e.end),
+      loss: Float64Array.from(ends, (e) => Math.max(e.mean + shift * e.half, Number.MIN_VALUE)),
+    };
+    const law = fitFrontier(lowerEnvelope([...curves, pseudo], [...spent, Infinity]));
+    return law ? areaBetween(law, truth, lo, hi) : null;
+  };
+  return { mean: abcWith(0), lower: abcWith(-1), upper: abcWith(1) };
 }
