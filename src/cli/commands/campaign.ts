@@ -7,11 +7,16 @@ import type { SuggestResult } from '../../practice/suggest.js';
 import { UsageError } from '../errors.js';
 import { formatBound, textTable } from '../format.js';
 
+/** The flags `suggest` and `fit` share. */
 export interface CampaignFlags {
   task: string;
   observed: string;
   law?: string;
+  group?: string;
+  seed: number;
+  restarts: number;
   dataDir?: string;
+  json?: boolean;
 }
 
 export interface Campaign {

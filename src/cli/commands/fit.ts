@@ -3,18 +3,7 @@ import type { Command } from 'commander';
 import { fitLaw } from '../../practice/suggest.js';
 import { textTable } from '../format.js';
 import { nonNegativeInt, positiveInt } from '../options.js';
-import { asUsage, fmt, loadCampaign, printTarget } from './campaign.js';
-
-interface FitFlags {
-  task: string;
-  observed: string;
-  law?: string;
-  group?: string;
-  seed: number;
-  restarts: number;
-  dataDir?: string;
-  json?: boolean;
-}
+import { asUsage, fmt, loadCampaign, printTarget, type CampaignFlags } from './campaign.js';
 
 export function register(program: Command): void {
   program
@@ -39,7 +28,7 @@ Examples:
   $ active-sl fit --task pilots/task.json --observed runs.csv
   $ active-sl fit --task pilots/task.json --observed runs.csv --law chinchilla --json`,
     )
-    .action(async (flags: FitFlags) => {
+    .action(async (flags: CampaignFlags) => {
       const { task, data, observed } = await loadCampaign(flags);
       const result = await asUsage(() =>
         fitLaw({ task, data, observed, lawId: flags.law, group: flags.group, seed: flags.seed, restarts: flags.restarts }),

@@ -4,21 +4,13 @@ import { SUGGEST_METHODS, suggest, type SuggestMethod } from '../../practice/sug
 import { UsageError } from '../errors.js';
 import { textTable } from '../format.js';
 import { nonNegativeInt, numberFlag, positiveInt } from '../options.js';
-import { asUsage, fmt, loadCampaign, printTarget } from './campaign.js';
+import { asUsage, fmt, loadCampaign, printTarget, type CampaignFlags } from './campaign.js';
 
-interface SuggestFlags {
-  task: string;
-  observed: string;
-  law?: string;
-  group?: string;
+interface SuggestFlags extends CampaignFlags {
   method: string;
   batch: number;
   budget?: number;
   stopBelow?: number;
-  seed: number;
-  restarts: number;
-  dataDir?: string;
-  json?: boolean;
 }
 
 export function register(program: Command): void {
