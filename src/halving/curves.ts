@@ -41,6 +41,33 @@ export function lossAt(curve: Curve, c: number, values: Float64Array = curve.los
   return k === 0 ? NaN : values[k - 1];
 }
 
+/** A curve's revealed points in log-compute, shifted so that the earliest revealed point of any curve is at t = 0. */
+export interface Prefix {
+  /** Index of the curve. */
+  index: number;
+  t: Float64Array;
+  y: Float64Array;
+}
+
+/**
+ * The revealed prefixes of the curves trained so far (`spent[i]` compute each; all of every curve
+ * without it), as the learning-curve surrogates read them; curves with nothing revealed are left
+ * out. t0 is the shift: log of the smallest first logged compute among them.
+ */
+export function revealedPrefixes(curves: readonly Curve[], spent?: ArrayLike<number>): { t0: number; prefixes: Prefix[] } {
+  const seen = curves.map((c, i) => (spent ? revealed(c, spent[i]) : c.compute.length));
+  let t0 = Infinity;
+  curves.forEach((c, i) => {
+    if (seen[i] > 0) t0 = Math.min(t0, Math.log(c.compute[0]));
+  });
+  const prefixes: Prefix[] = [];
+  curves.forEach((c, index) => {
+    const n = seen[index];
+    if (n > 0) prefixes.push({ index, t: Float64Array.from(c.compute.subarray(0, n), (x) => Math.log(x) - t0), y: c.loss.slice(0, n) });
+  });
+  return { t0, prefixes };
+}
+
 export async function readCurves(file: string): Promise<CurveSet> {
   const data = await readTable(file);
   if (data.numRows === 0) throw new DataError(file, 'no rows');

@@ -4,7 +4,7 @@
  * with (a 90% interval from the learning-curve surrogate), and the frontier law so far with a band.
  */
 import { Z90 } from '../select/predictive.js';
-import type { CurveSet } from './curves.js';
+import { revealedPrefixes, type CurveSet } from './curves.js';
 import { fitFrontier, lowerEnvelope, type FrontierLaw } from './frontier.js';
 import { fitLmc } from './gp/lmc.js';
 import { roundCount } from './schedule.js';
@@ -48,9 +48,9 @@ export function adviseHalving(set: CurveSet, budget: number, eta: number, strate
     if (n === 1) break;
   }
   const current = curves.map((c) => c.compute[c.compute.length - 1]);
-  const t0 = Math.min(...curves.map((c) => Math.log(c.compute[0])));
+  const { t0, prefixes } = revealedPrefixes(curves);
   const fit = fitLmc(
-    curves.map((c) => ({ t: Float64Array.from(c.compute, (x) => Math.log(x) - t0), y: Float64Array.from(c.loss) })),
+    prefixes,
     { restarts: LMC_RESTARTS, screen: LMC_SCREEN, seed: [...seed, 'halving-suggest'] },
   );
   const predicted = curves.map((_, i) => {

@@ -6,7 +6,7 @@
  */
 import { hashSeed, rngFor } from '../bench/seeds.js';
 import { Z90 } from '../select/predictive.js';
-import { lossAt, revealed, type Curve, type CurveSet } from './curves.js';
+import { lossAt, revealedPrefixes, type Curve, type CurveSet } from './curves.js';
 import { fitLmc } from './gp/lmc.js';
 import { LMC_RESTARTS, LMC_SCREEN } from './strategies/sh-lmc.js';
 import { areaBetween, fitFrontier, lowerEnvelope, type FrontierLaw } from './frontier.js';
@@ -106,14 +106,13 @@ export function runHalvingUnit(source: CurveSource, strategy: Strategy, config: 
 
 /** Refits the frontier with each model's surrogate prediction at its curve's end added, at the mean and the 90% edges. */
 function extendedAbc(curves: readonly Curve[], spent: Float64Array, truth: FrontierLaw, lo: number, hi: number, seedPath: readonly (string | number)[]): NonNullable<HalvingRecord['abcExtended']> {
-  const t0 = Math.min(...curves.map((c) => Math.log(c.compute[0])));
-  const seen = curves.map((c, i) => revealed(c, spent[i]));
-  const observed = curves.flatMap((c, i) => (seen[i] > 0 ? [{ i, c }] : []));
+  const { t0, prefixes } = revealedPrefixes(curves, spent);
   const fit = fitLmc(
-    observed.map(({ c, i }) => ({ t: Float64Array.from(c.compute.subarray(0, seen[i]), (x) => Math.log(x) - t0), y: c.loss.slice(0, seen[i]) })),
+    prefixes,
     { restarts: LMC_RESTARTS, screen: LMC_SCREEN, seed: seedPath },
   );
-  const ends = observed.map(({ c }, k) => {
+  const ends = prefixes.map(({ index }, k) => {
+    const c = curves[index];
     const end = c.compute[c.compute.length - 1];
     const p = fit.predict(k, [Math.log(end) - t0]);
     return { end, mean: p.mean[0], half: Z90 * Math.sqrt(Math.max(p.variance[0], 0)) };

@@ -3,25 +3,16 @@
  * coefficients of a curve family, trained on every curve observed so far) predicts lowest at the
  * compute they would reach by the end of the schedule.
  */
-import { revealed } from '../curves.js';
+import { revealedPrefixes } from '../curves.js';
 import { DEFAULT_ENSEMBLE, fitEnsemble, type Family } from '../ensemble.js';
 import type { KeepContext, Strategy } from '../schedule.js';
 import { byObservedLoss } from './sh.js';
 
 export function ensembleHalving(family: Family = 'pl'): Strategy {
   const keep = (ctx: KeepContext): number[] => {
-    let t0 = Infinity;
-    const seen = ctx.curves.map((curve, i) => {
-      const n = revealed(curve, ctx.spent[i]);
-      if (n > 0) t0 = Math.min(t0, Math.log(curve.compute[0]));
-      return n;
-    });
-    if (!seen.some((n) => n >= 2)) return byObservedLoss(ctx);
-    const data = {
-      curves: ctx.curves.flatMap((curve, i) =>
-        seen[i] > 0 ? [{ size: Math.log(curve.params), t: Float64Array.from(curve.compute.subarray(0, seen[i]), (c) => Math.log(c) - t0), y: curve.loss.slice(0, seen[i]) }] : [],
-      ),
-    };
+    const { t0, prefixes } = revealedPrefixes(ctx.curves, ctx.spent);
+    if (!prefixes.some((p) => p.t.length >= 2)) return byObservedLoss(ctx);
+    const data = { curves: prefixes.map(({ index, t, y }) => ({ size: Math.log(ctx.curves[index].params), t, y })) };
     const ensemble = fitEnsemble(data, { ...DEFAULT_ENSEMBLE, family, seed: [...ctx.seedPath, 'de', ctx.round] });
     const tFinal = Math.log(ctx.finalCompute) - t0;
     const score = new Map(ctx.survivors.map((i) => [i, ensemble.predict(Math.log(ctx.curves[i].params), tFinal).mean]));

@@ -3,8 +3,8 @@
  * so far (pruned ones included: they still say how curves of this family bend) predicts lowest at
  * the compute they would reach by the end of the schedule, not the lowest so far.
  */
-import { revealed } from '../curves.js';
-import { fitLmc, type CurveData } from '../gp/lmc.js';
+import { revealedPrefixes } from '../curves.js';
+import { fitLmc } from '../gp/lmc.js';
 import type { KeepContext, Strategy } from '../schedule.js';
 import { byObservedLoss } from './sh.js';
 
@@ -21,24 +21,12 @@ export const LMC_SCREEN = { iterations: 15, survivors: 4 } as const;
  * with; null when no curve has two points yet.
  */
 export function predictedFinal(ctx: KeepContext): Map<number, { mean: number; variance: number }> | null {
-  const observed: { index: number; n: number }[] = [];
-  let t0 = Infinity;
-  ctx.curves.forEach((curve, index) => {
-    const n = revealed(curve, ctx.spent[index]);
-    if (n > 0) {
-      observed.push({ index, n });
-      t0 = Math.min(t0, Math.log(curve.compute[0]));
-    }
-  });
-  if (!observed.some((o) => o.n >= 2)) return null;
-  const data: CurveData[] = observed.map(({ index, n }) => ({
-    t: Float64Array.from(ctx.curves[index].compute.subarray(0, n), (c) => Math.log(c) - t0),
-    y: ctx.curves[index].loss.slice(0, n),
-  }));
-  const fit = fitLmc(data, { restarts: LMC_RESTARTS, screen: LMC_SCREEN, seed: [...ctx.seedPath, 'lmc', ctx.round] });
+  const { t0, prefixes } = revealedPrefixes(ctx.curves, ctx.spent);
+  if (!prefixes.some((p) => p.t.length >= 2)) return null;
+  const fit = fitLmc(prefixes, { restarts: LMC_RESTARTS, screen: LMC_SCREEN, seed: [...ctx.seedPath, 'lmc', ctx.round] });
   const tFinal = Math.log(ctx.finalCompute) - t0;
   const out = new Map<number, { mean: number; variance: number }>();
-  observed.forEach(({ index }, k) => {
+  prefixes.forEach(({ index }, k) => {
     if (!ctx.survivors.includes(index)) return;
     const p = fit.predict(k, [tFinal]);
     out.set(index, { mean: p.mean[0], variance: Math.max(p.variance[0], 0) });
