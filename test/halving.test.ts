@@ -64,6 +64,27 @@ describe('halving run', () => {
     expect(loss('sh')).toBeLessThanOrEqual(loss('ua'));
   });
 
+  it('report: a halving results folder gets the strategy table, the frontier band figure and each seed-0 picture', () => {
+    const out = tmp();
+    for (const strategy of ['sh', 'ua']) {
+      expect(cli(['halving', 'run', '--curves', 'synthetic:noise=white', '--strategy', strategy, '--m0', '5', '--budget', '1e3', '--seeds', '3', '--out', out, '--quiet']).code).toBe(0);
+    }
+    const r = cli(['report', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const html = fs.readFileSync(path.join(out, 'report', 'report.html'), 'utf8');
+    expect(html).toContain('Learning-curve budget allocation');
+    const table = html.slice(html.indexOf('<table class="results stress">'), html.indexOf('</table>', html.indexOf('<table class="results stress">')));
+    expect(table).toMatch(/<td>sh<\/td>/);
+    expect(table).toMatch(/<td>ua<\/td>/);
+    expect(html).toContain('id="plot-halving-1-frontier"');
+    expect(html).toContain('id="plot-halving-1-sh-seed0"');
+    // the band figure draws one line per strategy and the complete curves' frontier, with marks
+    const band = fs.readFileSync(path.join(out, 'report', 'halving-1-frontier.svg'), 'utf8');
+    expect(band.match(/class="mark-line role-mark/g) ?? []).toHaveLength(3);
+    expect(band).toMatch(/<path[^>]* d="M[\d.]+/);
+  });
+
   it('is deterministic, whatever --workers is', () => {
     const out = tmp();
     const args = ['halving', 'run', '--curves', 'synthetic:noise=white', '--m0', '5', '--budget', '1e3', '--seeds', '4', '--quiet'];

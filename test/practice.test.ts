@@ -208,13 +208,30 @@ describe('suggest and fit commands', () => {
     const obs = observedFile('obs8c.csv', 8);
     const out = await cli(registerSuggest, ['suggest', '--task', taskFile, '--observed', obs, '--batch', '2', '--restarts', '8', '--json']);
     const parsed = JSON.parse(out) as Record<string, unknown>;
-    expect(Object.keys(parsed).sort()).toEqual(['stop', 'suggestions', 'target']);
+    expect(Object.keys(parsed).sort()).toEqual(['lawFits', 'stop', 'suggestions', 'target']);
     const s = parsed.suggestions as Record<string, unknown>[];
     expect(s).toHaveLength(2);
     for (const x of s) expect(Object.keys(x).sort()).toEqual(['cost', 'features', 'row', 'score']);
     const t = parsed.target as Record<string, unknown>;
     expect(Object.keys(t).sort()).toEqual(['predictions', 'uncertainty']);
     for (const p of t.predictions as Record<string, unknown>[]) expect(Object.keys(p).sort()).toEqual(['features', 'hi90', 'lo90', 'mean']);
+  });
+
+  it('fit and suggest say whether the law fits the runs: lawFits in the JSON, one line in the text', async () => {
+    const few = observedFile('obs8e.csv', 8);
+    const early = JSON.parse(await cli(registerFit, ['fit', '--task', taskFile, '--observed', few, '--restarts', '8', '--json'])) as { lawFits: Record<string, unknown> };
+    expect(early.lawFits).toMatchObject({ ok: true, checked: false, why: 'too few runs to check (n = 8 for 5 parameters; need ≥ 10)' });
+    const obs = observedFile('obs14.csv', 14);
+    for (const register of [registerFit, registerSuggest]) {
+      const command = register === registerFit ? 'fit' : 'suggest';
+      const parsed = JSON.parse(await cli(register, [command, '--task', taskFile, '--observed', obs, '--restarts', '8', '--json'])) as { lawFits: { ok: unknown; checked: unknown; why: unknown; stats: Record<string, unknown> } };
+      expect(typeof parsed.lawFits.ok).toBe('boolean');
+      expect(parsed.lawFits.checked).toBe(true);
+      expect(typeof parsed.lawFits.why).toBe('string');
+      expect(parsed.lawFits.stats.n).toBe(14);
+      const text = await cli(register, [command, '--task', taskFile, '--observed', obs, '--restarts', '8']);
+      expect(text).toMatch(parsed.lawFits.ok ? /^law fits: yes \(.+\)$/m : /^WARNING law does not fit: .+$/m);
+    }
   });
 
   it('readable output and errors', async () => {

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_LOSS, lossLabel, type RobustLoss } from '../fit/robust.js';
 import type { UnitRecord } from './unit.js';
 
 export interface Shard {
@@ -22,9 +23,31 @@ export interface RunConfig {
   restarts: number;
   fitter: string;
   gradient: string;
+  /** Absent in runs made before robust losses and exploration: read as l2, 1 and 0 (`withDefaults`). */
+  loss?: RobustLoss;
+  fScale?: number;
+  explore?: number;
   budgets: number[];
   shard: Shard | null;
   version: string;
+}
+
+/** A configuration with the fields older runs lack filled in with what those runs did. */
+export function withDefaults(config: RunConfig): RunConfig {
+  return { ...config, loss: config.loss ?? DEFAULT_LOSS.loss, fScale: config.fScale ?? DEFAULT_LOSS.fScale, explore: config.explore ?? 0 };
+}
+
+/**
+ * The name a run's results go by (its folder, its rows in tables and reports): the method for the
+ * default loss and no exploration, else e.g. `mspe+huber(0.05)`, `mspe+explore(0.2)` or both, so
+ * that such runs are never merged with the method's plain ones.
+ */
+export function methodLabel(config: RunConfig): string {
+  const c = withDefaults(config);
+  const parts = [c.method];
+  if (c.loss !== DEFAULT_LOSS.loss) parts.push(lossLabel({ loss: c.loss!, fScale: c.fScale! }));
+  if (c.explore) parts.push(`explore(${c.explore})`);
+  return parts.join('+');
 }
 
 export interface LawSummary {
@@ -89,8 +112,10 @@ export function latestRunDir(root: string, shard: Shard | null): string | null {
   return dirs.length ? dirs[dirs.length - 1] : null;
 }
 
-/** Keys whose values differ between two configurations (the version aside). */
-export function configDifferences(a: RunConfig, b: RunConfig): string[] {
+/** Keys whose values differ between two configurations (the version aside; missing fields read as their defaults). */
+export function configDifferences(first: RunConfig, second: RunConfig): string[] {
+  const a = withDefaults(first);
+  const b = withDefaults(second);
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   keys.delete('version');
   return [...keys].filter((k) => JSON.stringify(a[k as keyof RunConfig]) !== JSON.stringify(b[k as keyof RunConfig]));
@@ -148,7 +173,7 @@ export function summarise(config: RunConfig, records: readonly UnitRecord[], exp
   const overall = Array.from({ length: B }, (_, b) => meanStd(means.map((l) => l.mean[b])));
   return {
     task: config.task,
-    method: config.method,
+    method: methodLabel(config),
     budgets: config.budgets,
     repeats: config.repeats,
     laws,

@@ -16,15 +16,18 @@ import {
   createRunDir,
   latestRunDir,
   methodDir,
+  methodLabel,
   readConfig,
   readRuns,
   summarise,
   type RunConfig,
   type Shard,
   type Summary,
+  withDefaults,
 } from './results.js';
-import type { Method } from './unit.js';
+import { exploreProblem, type Method } from './unit.js';
 import type { FitGradient, FitterName } from '../fit/multistart.js';
+import { lossProblem, normaliseLoss, type LossSpec } from '../fit/robust.js';
 import type { UnitJob } from './worker.js';
 
 export interface RunOptions {
@@ -36,6 +39,10 @@ export interface RunOptions {
   restarts: number;
   fitter: FitterName;
   gradient: FitGradient;
+  /** Default l2. */
+  loss?: LossSpec;
+  /** Model-based methods only; default 0. */
+  explore?: number;
   workers: number;
   out: string;
   dataDir?: string;
@@ -69,6 +76,10 @@ export function unitsOf(laws: readonly string[], repeats: number, shard: Shard |
 
 export async function runBenchmark(options: RunOptions, preloaded?: TaskData): Promise<RunResult> {
   const { task } = options;
+  const loss = normaliseLoss(options.loss);
+  const explore = options.explore ?? 0;
+  const problem = lossProblem(loss) ?? exploreProblem(options.method, explore);
+  if (problem) throw new RangeError(problem);
   const data = preloaded ?? (await loadTaskData(task, { dataDir: options.dataDir }));
   const config: RunConfig = {
     task: task.name,
@@ -80,12 +91,16 @@ export async function runBenchmark(options: RunOptions, preloaded?: TaskData): P
     restarts: options.restarts,
     fitter: options.fitter,
     gradient: options.gradient,
+    loss: loss.loss,
+    fScale: loss.fScale,
+    explore,
     budgets: task.budgets,
     shard: options.shard,
     version: packageVersion(),
   };
   const units = unitsOf(options.laws, options.repeats, options.shard);
-  const root = methodDir(options.out, task.name, options.method);
+  const label = methodLabel(config);
+  const root = methodDir(options.out, task.name, label);
 
   let dir: string | null = null;
   let finished = new Set<string>();
@@ -93,7 +108,7 @@ export async function runBenchmark(options: RunOptions, preloaded?: TaskData): P
   if (options.resume) {
     dir = latestRunDir(root, options.shard);
     if (dir) {
-      const previous = readConfig(dir)!;
+      const previous = withDefaults(readConfig(dir)!);
       const diff = configDifferences(previous, config);
       if (diff.length) {
         throw new ResumeConflict(
@@ -109,13 +124,13 @@ export async function runBenchmark(options: RunOptions, preloaded?: TaskData): P
   dir ??= createRunDir(root, config);
 
   const todo = units.filter((u) => !finished.has(`${u.law}#${u.repeat}`));
-  const progress = createProgress(todo.length, `${task.name} ${options.method}`, { quiet: options.quiet });
+  const progress = createProgress(todo.length, `${task.name} ${label}`, { quiet: options.quiet });
   const writeSummary = () => atomicWrite(path.join(dir, 'summary.json'), `${JSON.stringify(summarise(config, records, units.length), null, 2)}\n`);
   const jobs: UnitJob[] = todo.map((u) => ({
     data,
     law: u.law,
     repeat: u.repeat,
-    config: { method: options.method, seed: options.seed, restarts: options.restarts, fitter: options.fitter, gradient: options.gradient },
+    config: { method: options.method, seed: options.seed, restarts: options.restarts, fitter: options.fitter, gradient: options.gradient, loss, explore },
   }));
   await runJobs(jobs, options.workers, (i, record) => {
     appendRun(dir, record);

@@ -1,9 +1,10 @@
-/** The model-based loop's per-level hook hands out the state of exactly the fit each level reports. */
+/** The model-based loop: its per-level hook hands out the state of exactly the fit each level reports; exploration. */
 import { describe, expect, it } from 'vitest';
 import { loadTaskData } from '../data/dataset.js';
 import { lawOf, loadTask } from '../data/task.js';
 import { taskR2 } from './r2.js';
-import { runSequential, type LevelEvent } from './sequential-loop.js';
+import { unitCube, spaceFillingPick } from '../select/space-filling.js';
+import { initialDesign, runSequential, type LevelEvent } from './sequential-loop.js';
 
 describe('observeLevel', () => {
   it.each(['mspe', 'v-opt'] as const)('%s: one event per group and level, whose best fit gives the level its R²', async (method) => {
@@ -32,5 +33,53 @@ describe('observeLevel', () => {
       });
       expect(taskR2(law, data.groups, best)).toBe(outcome.r2[l]);
     }
+  });
+});
+
+describe('explore', () => {
+  const setup = async () => {
+    const data = await loadTaskData(loadTask('parallel_scaling_law'));
+    return { data, law: lawOf(data.task, 'sl_1') };
+  };
+  const base = { method: 'mspe', restarts: 4, fitter: 'lbfgsb', gradient: 'reference' } as const;
+
+  it('ε = 0 is the loop without exploration: the same picks, fits and R², nothing explored', async () => {
+    const { data, law } = await setup();
+    const plain = runSequential({ data, law, seedPath: [3] }, base);
+    const zero = runSequential({ data, law, seedPath: [3] }, { ...base, explore: 0 });
+    expect(zero.groups).toEqual(plain.groups);
+    expect(zero.r2).toEqual(plain.r2);
+    for (const g of data.groups) expect(zero.explored[g.name]).toEqual([]);
+  });
+
+  it('ε = 1 takes the space-filling argmax at every pick after the initial design', async () => {
+    const { data, law } = await setup();
+    const outcome = runSequential({ data, law, seedPath: [3] }, { ...base, explore: 1 });
+    const cap = Math.max(...data.task.budgets);
+    for (const group of data.groups) {
+      const { chosen } = outcome.groups[group.name];
+      const start = initialDesign(group, law.params.length, law.outputs).length;
+      expect(chosen.length).toBeGreaterThan(start);
+      expect(outcome.explored[group.name]).toEqual(chosen.slice(start));
+      const unit = unitCube(group.pool.X, group.pool.n);
+      for (let k = start; k < chosen.length; k++) {
+        const before = chosen.slice(0, k);
+        const spent = before.reduce((s, i) => s + group.pool.cost[i], 0);
+        const candidates = [...Array(group.pool.n).keys()].filter((i) => !before.includes(i) && spent + group.pool.cost[i] <= cap * group.totalCost);
+        expect(chosen[k]).toBe(spaceFillingPick(unit, before, candidates, group.pool.cost, group.totalCost));
+      }
+    }
+  });
+
+  it('the same seed gives the same picks; the coin has its own stream', async () => {
+    const { data, law } = await setup();
+    const a = runSequential({ data, law, seedPath: [5] }, { ...base, explore: 0.5 });
+    const b = runSequential({ data, law, seedPath: [5] }, { ...base, explore: 0.5 });
+    expect(b.groups).toEqual(a.groups);
+    expect(b.explored).toEqual(a.explored);
+    const explored = Object.values(a.explored).flat().length;
+    const picks = data.groups.reduce((s, g) => s + a.groups[g.name].chosen.length - initialDesign(g, law.params.length, law.outputs).length, 0);
+    expect(explored).toBeGreaterThan(0);
+    expect(explored).toBeLessThan(picks);
   });
 });

@@ -4,14 +4,17 @@
  * anything is affordable within the largest budget level, score the affordable candidates, run the
  * best one, and refit (warm-started from earlier best fits). The fit reported at a budget level is
  * the last one made within it. The level's score is one R² over all groups' target regions.
+ * With `explore` ε > 0, each pick is, with probability ε, the cost-aware space-filling one instead.
  */
 import type { GroupData } from '../data/dataset.js';
 import { finiteFits, LeastSquares, subset, type FitGradient, type FitterName } from '../fit/multistart.js';
+import type { LossSpec } from '../fit/robust.js';
 import { logUniformStarts } from '../fit/starts.js';
 import type { Law } from '../laws/law.js';
 import { noiseVariance } from '../select/fisher.js';
 import { ABLATION_REFIT_RATIO, GOOD_FIT_RATIO, type GoodFitRule } from '../select/modes.js';
 import { doptScores, mspeScores, prepareState, voptScores, type AcquisitionState } from '../select/score.js';
+import { spaceFillingPick, unitCube } from '../select/space-filling.js';
 import type { GroupTrace, UnitOutcome, UnitSpec } from './budget-loop.js';
 import { taskR2 } from './r2.js';
 import { rngFor, type Rng } from './seeds.js';
@@ -32,6 +35,10 @@ export interface SequentialConfig {
   restarts: number;
   fitter: FitterName;
   gradient: FitGradient;
+  /** Robust loss of every fit (default l2). */
+  loss?: LossSpec;
+  /** ε: the chance that a pick is the space-filling one rather than the acquisition's (default 0). */
+  explore?: number;
   /**
    * Called once per group and budget level with the state of the fit that level reports (its
    * multistart fits, the rows they were fitted on, σ²); no candidates. For studies of what the
@@ -75,9 +82,16 @@ interface Fits {
   best: number;
 }
 
+function acquisitionPick(method: ModelMethod, state: AcquisitionState): number {
+  const prepared = prepareState(state);
+  if (method === 'd-opt') return doptScores(prepared).pick;
+  if (method === 'v-opt') return voptScores(prepared).pick;
+  return mspeScores(prepared, { terms: method === 'mspe' ? 'both' : method === 'mspe-intra' ? 'intra' : 'inter' }).pick;
+}
+
 function multistart(law: Law, group: GroupData, rows: number[], warm: readonly Float64Array[], config: SequentialConfig, rng: Rng): Fits {
   const { X, y } = subset(group.pool.X, group.pool.y, law.outputs, rows);
-  const problem = new LeastSquares(law, X, y, { fitter: config.fitter, gradient: config.gradient, objective: 'mse' });
+  const problem = new LeastSquares(law, X, y, { fitter: config.fitter, gradient: config.gradient, objective: 'mse', loss: config.loss });
   const n = config.restarts;
   const maxWarm = Math.max(n - RANDOM_STARTS_KEPT, Math.floor(n / 2));
   const starts: Float64Array[] = warm.slice(0, maxWarm).map((t) => Float64Array.from(t));
@@ -90,10 +104,16 @@ interface GroupRun {
   /** θ reported at each level (null: no usable fit). */
   levelThetas: (Float64Array | null)[];
   trace: GroupTrace;
+  /** Pool indices chosen by the space-filling move, in order. */
+  explored: number[];
   note?: string;
 }
 
-function runGroup(law: Law, group: GroupData, budgets: readonly number[], config: SequentialConfig, rng: Rng): GroupRun {
+/**
+ * `coin` decides which picks explore; it is its own random stream, and null for ε = 0, so that
+ * exploring never shifts the fits' random starts and ε = 0 is the loop without exploration.
+ */
+function runGroup(law: Law, group: GroupData, budgets: readonly number[], config: SequentialConfig, rng: Rng, coin: Rng | null): GroupRun {
   const levels = [...budgets].sort((a, b) => a - b);
   const total = group.totalCost;
   const cap = levels[levels.length - 1] * total;
@@ -128,6 +148,7 @@ function runGroup(law: Law, group: GroupData, budgets: readonly number[], config
     return {
       levelThetas,
       trace: { chosen: selected, spent: levels.map(() => spent), fitted: levels.map(() => false) },
+      explored: [],
       note: `every start of the fit on the initial design failed in group ${group.name}`,
     };
   }
@@ -136,6 +157,9 @@ function runGroup(law: Law, group: GroupData, budgets: readonly number[], config
   let rule: GoodFitRule = 'initial';
   const warm: Float64Array[] = [bestTheta];
   let fittedOn = selected.length;
+  const explore = config.explore ?? 0;
+  const unit = coin ? unitCube(group.pool.X, group.pool.n) : null;
+  const explored: number[] = [];
   while (passed(spent / total)) {
     report(nextLevel, fits, fittedOn, rule);
     levelThetas[nextLevel] = bestTheta;
@@ -145,14 +169,12 @@ function runGroup(law: Law, group: GroupData, budgets: readonly number[], config
   while (spent < cap) {
     const candidates = [...available].filter((i) => group.pool.cost[i] + spent <= cap).sort((a, b) => a - b);
     if (candidates.length === 0) break;
-    const prepared = prepareState(acquisition(fits, selected, candidates, rule));
-    const pick =
-      config.method === 'd-opt'
-        ? doptScores(prepared).pick
-        : config.method === 'v-opt'
-          ? voptScores(prepared).pick
-          : mspeScores(prepared, { terms: config.method === 'mspe' ? 'both' : config.method === 'mspe-intra' ? 'intra' : 'inter' }).pick;
+    const exploring = coin !== null && coin() < explore;
+    const pick = exploring
+      ? spaceFillingPick(unit!, selected, candidates, group.pool.cost, total)
+      : acquisitionPick(config.method, acquisition(fits, selected, candidates, rule));
     if (pick < 0) break;
+    if (exploring) explored.push(pick);
     selected.push(pick);
     available.delete(pick);
     spent += group.pool.cost[pick];
@@ -181,16 +203,22 @@ function runGroup(law: Law, group: GroupData, budgets: readonly number[], config
     levelThetas[nextLevel] = previous;
     spentAt[nextLevel++] = spent;
   }
-  return { levelThetas, trace: { chosen: [...selected], spent: spentAt, fitted: levelThetas.map((t) => t !== null) } };
+  return { levelThetas, trace: { chosen: [...selected], spent: spentAt, fitted: levelThetas.map((t) => t !== null) }, explored };
 }
 
-export function runSequential(spec: UnitSpec, config: SequentialConfig): UnitOutcome & { notes: string[] } {
+export function runSequential(spec: UnitSpec, config: SequentialConfig): UnitOutcome & { notes: string[]; explored: Record<string, number[]> } {
   const { data, law } = spec;
-  const runs = data.groups.map((group) => runGroup(law, group, data.task.budgets, config, rngFor([...spec.seedPath, group.name])));
+  const explore = config.explore ?? 0;
+  if (!(explore >= 0 && explore <= 1)) throw new RangeError(`explore ${explore}: must be in [0, 1]`);
+  const runs = data.groups.map((group) =>
+    runGroup(law, group, data.task.budgets, config, rngFor([...spec.seedPath, group.name]), explore > 0 ? rngFor([...spec.seedPath, group.name, 'explore']) : null),
+  );
   const groups: Record<string, GroupTrace> = {};
+  const explored: Record<string, number[]> = {};
   runs.forEach((r, k) => {
     groups[data.groups[k].name] = r.trace;
+    explored[data.groups[k].name] = r.explored;
   });
   const r2 = data.task.budgets.map((_, b) => taskR2(law, data.groups, runs.map((r) => r.levelThetas[b])));
-  return { r2, groups, notes: runs.flatMap((r) => (r.note ? [r.note] : [])) };
+  return { r2, groups, notes: runs.flatMap((r) => (r.note ? [r.note] : [])), explored };
 }

@@ -5,6 +5,7 @@
 import type { TaskData } from '../data/dataset.js';
 import { lawOf } from '../data/task.js';
 import { LeastSquares, subset, type FitGradient, type FitterName } from '../fit/multistart.js';
+import type { LossSpec } from '../fit/robust.js';
 import { logUniformStarts, uniformStarts } from '../fit/starts.js';
 import type { Law } from '../laws/law.js';
 import { cheapestSelector } from '../select/cheapest.js';
@@ -25,12 +26,25 @@ export const METHOD_ALIASES: Readonly<Record<string, Method>> = {
   inverse_cost: 'cost-rand',
 };
 
+/** Why `explore` cannot be used with this method, or null: ε must lie in [0, 1], and baselines have no acquisition to mix with. */
+export function exploreProblem(method: Method, explore: number): string | null {
+  if (!(explore >= 0 && explore <= 1)) return `explore ${explore}: must be a number in [0, 1]`;
+  if (explore > 0 && !(MODEL_METHODS as readonly string[]).includes(method)) {
+    return `explore: only the model-based methods (${MODEL_METHODS.join(', ')}) mix in exploration, not ${method}`;
+  }
+  return null;
+}
+
 export interface UnitConfig {
   method: Method;
   seed: number;
   restarts: number;
   fitter: FitterName;
   gradient: FitGradient;
+  /** Robust loss of every fit; default l2. */
+  loss?: LossSpec;
+  /** Model-based methods: the chance that a pick is the space-filling one (default 0). */
+  explore?: number;
 }
 
 export interface UnitRecord {
@@ -40,6 +54,8 @@ export interface UnitRecord {
   seed: number;
   r2: number[];
   groups: Record<string, GroupTrace>;
+  /** With explore > 0: per group, the pool indices the space-filling move chose. */
+  explored?: Record<string, number[]>;
   /** Why a level has no usable fit, when some level has none. */
   note?: string;
   wallSeconds: number;
@@ -57,7 +73,7 @@ function baselinePolicy(selector: Selector, config: UnitConfig) {
     propose: (state) => selector.propose(state),
     fitAtLevel: (state) => {
       const { X, y } = subset(group.pool.X, group.pool.y, law.outputs, state.observed);
-      const problem = new LeastSquares(law, X, y, { fitter: config.fitter, gradient: config.gradient, objective: 'sse' });
+      const problem = new LeastSquares(law, X, y, { fitter: config.fitter, gradient: config.gradient, objective: 'sse', loss: config.loss });
       const result = problem.fit(uniformStarts(law.bounds, config.restarts, rng));
       return result.best < 0 ? null : result.fits[result.best].theta;
     },
@@ -69,7 +85,7 @@ function allData(data: TaskData, law: Law, seedPath: readonly (string | number)[
   const groups: Record<string, GroupTrace> = {};
   const thetas = data.groups.map((group) => {
     const rng = rngFor([...seedPath, group.name]);
-    const problem = new LeastSquares(law, group.pool.X, group.pool.y, { fitter: config.fitter, gradient: config.gradient, objective: 'mse' });
+    const problem = new LeastSquares(law, group.pool.X, group.pool.y, { fitter: config.fitter, gradient: config.gradient, objective: 'mse', loss: config.loss });
     const result = problem.fit(logUniformStarts(law.bounds, config.restarts, rng));
     const theta = result.best < 0 ? null : result.fits[result.best].theta;
     const levels = data.task.budgets.length;
@@ -95,15 +111,20 @@ export function runUnit(data: TaskData, lawId: string, repeat: number, config: U
   const seedPath = [seed];
   const method = config.method;
   const notes: string[] = [];
+  let explored: Record<string, number[]> | undefined;
   let outcome: UnitOutcome;
   if (method === 'all-data') outcome = allData(data, law, seedPath, config);
   else if ((MODEL_METHODS as readonly string[]).includes(method)) {
-    const seq = runSequential({ data, law, seedPath }, { method: method as ModelMethod, restarts: config.restarts, fitter: config.fitter, gradient: config.gradient });
+    const seq = runSequential(
+      { data, law, seedPath },
+      { method: method as ModelMethod, restarts: config.restarts, fitter: config.fitter, gradient: config.gradient, loss: config.loss, explore: config.explore },
+    );
     notes.push(...seq.notes);
+    if ((config.explore ?? 0) > 0) explored = seq.explored;
     outcome = seq;
   } else outcome = runBudgetLoop({ data, law, seedPath }, baselinePolicy(SELECTORS[method as Baseline], config));
   const unfit = Object.entries(outcome.groups).filter(([, t]) => t.fitted.some((f) => !f));
-  const record: UnitRecord = { law: lawId, repeat, seed, r2: outcome.r2, groups: outcome.groups, wallSeconds: 0 };
+  const record: UnitRecord = { law: lawId, repeat, seed, r2: outcome.r2, groups: outcome.groups, ...(explored ? { explored } : {}), wallSeconds: 0 };
   if (unfit.length) {
     notes.push(
       `no usable fit at some level for group(s) ${unfit.map(([g]) => g).join(', ')} (no point affordable yet, or every start failed); such a group is left out of R², and a level with none scores -1`,

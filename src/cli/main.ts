@@ -12,6 +12,8 @@ import { register as registerReport } from './commands/report.js';
 import { register as registerSuggest } from './commands/suggest.js';
 import { register as registerFit } from './commands/fit.js';
 import { register as registerHalving } from './commands/halving.js';
+import { register as registerSynth } from './commands/synth.js';
+import { register as registerStress } from './commands/stress.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -30,6 +32,8 @@ export function buildProgram(): Command {
   registerSuggest(program);
   registerFit(program);
   registerHalving(program);
+  registerSynth(program);
+  registerStress(program);
   registerDatasets(program);
   registerLaws(program);
   registerFetchData(program);

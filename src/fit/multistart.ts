@@ -6,11 +6,15 @@ import type { Columns } from '../laws/formula/index.js';
 import type { BoundLaw, Law } from '../laws/law.js';
 import { levenbergMarquardt } from './levenberg-marquardt.js';
 import { BoxWorkspace, minimizeBox, type MinimizeStatus } from './lbfgsb.js';
+import { DEFAULT_LOSS, isDefaultLoss, lossProblem, normaliseLoss, robustCost, sqrtResiduals, type LossSpec } from './robust.js';
 
 export type FitterName = 'lbfgsb' | 'lm';
 export const FITTERS: readonly FitterName[] = ['lbfgsb', 'lm'];
 
-/** `sse` = Σ r² (the reference's baselines); `mse` = Σ r² / rows (its all-data and model-based fits). */
+/**
+ * `sse` = Σ r² (the reference's baselines); `mse` = Σ r² / rows (its all-data and model-based fits).
+ * With a robust loss, Σ C²ρ((r/C)²) takes the place of Σ r².
+ */
 export type Objective = 'sse' | 'mse';
 
 /**
@@ -27,6 +31,8 @@ export interface FitOptions {
   maxIterations?: number;
   ftol?: number;
   gtol?: number;
+  /** Robust loss; default l2 (Σ r², the reference's), whose code path is untouched by the others. */
+  loss?: LossSpec;
 }
 
 export const REFERENCE_FIT: Required<FitOptions> = {
@@ -36,6 +42,7 @@ export const REFERENCE_FIT: Required<FitOptions> = {
   maxIterations: 2000,
   ftol: 1e-15,
   gtol: 1e-10,
+  loss: DEFAULT_LOSS,
 };
 
 export interface StartFit {
@@ -73,6 +80,8 @@ export class LeastSquares {
   private readonly workspace: BoxWorkspace;
   private readonly options: Required<FitOptions>;
   private readonly scale: number;
+  /** null for l2; else the loss and its per-residual buffers, allocated once here. */
+  private readonly robust: { spec: LossSpec; pred: Float64Array; r: Float64Array; slope: Float64Array; yw: Float64Array } | null;
 
   constructor(
     readonly law: Law,
@@ -89,16 +98,31 @@ export class LeastSquares {
     this.options = { ...REFERENCE_FIT, ...options };
     this.workspace = new BoxWorkspace(this.P);
     this.scale = this.options.objective === 'mse' ? 1 / Math.max(this.n, 1) : 1;
+    const m = this.n * this.outputs;
+    const problem = options.loss && lossProblem(options.loss);
+    if (problem) throw new RangeError(problem);
+    this.robust = isDefaultLoss(options.loss)
+      ? null
+      : { spec: normaliseLoss(options.loss), pred: new Float64Array(m), r: new Float64Array(m), slope: new Float64Array(m), yw: new Float64Array(m) };
   }
 
   /** The objective at θ (NaN when not finite). */
   loss(theta: ArrayLike<number>): number {
-    const s = this.bound.sse(theta, this.y) * this.scale;
+    const s = (this.robust ? this.robustObjective(theta, false) : this.bound.sse(theta, this.y)) * this.scale;
     return Number.isFinite(s) ? s : NaN;
   }
 
+  /** Σ C²ρ((r/C)²), unscaled; with `weights`, ρ'(z) of each residual left in `robust.slope`. */
+  private robustObjective(theta: ArrayLike<number>, weights: boolean): number {
+    const { spec, pred, r, slope } = this.robust!;
+    this.bound.value(theta, pred);
+    for (let i = 0; i < r.length; i++) r[i] = pred[i] - this.y[i];
+    return robustCost(spec, r, r.length, weights ? slope : undefined);
+  }
+
   fitOne(start: ArrayLike<number>): StartFit {
-    return this.options.fitter === 'lm' ? this.fitLm(start) : this.fitBox(start);
+    if (this.options.fitter === 'lm') return this.robust ? this.fitLmRobust(start) : this.fitLm(start);
+    return this.fitBox(start);
   }
 
   fit(starts: readonly ArrayLike<number>[]): MultistartResult {
@@ -110,14 +134,31 @@ export class LeastSquares {
     return { fits, best };
   }
 
-  private fitBox(start: ArrayLike<number>): StartFit {
+  /** The objective at θ, with the gradient the fitter uses (per `gradient`) written to `g`. */
+  lossGrad(theta: ArrayLike<number>, g: Float64Array): number {
     const { bound, y, scale } = this;
     const exact = this.options.gradient === 'exact';
-    const fg = (x: Float64Array, g: Float64Array): number => {
-      const s = exact ? bound.sseGrad(x, y, g) : bound.sseGradFit(x, y, g);
-      if (scale !== 1) for (let j = 0; j < g.length; j++) g[j] *= scale;
-      return s * scale;
-    };
+    const s = this.robust ? this.robustGrad(theta, g, exact) : exact ? bound.sseGrad(theta, y, g) : bound.sseGradFit(theta, y, g);
+    if (scale !== 1) for (let j = 0; j < g.length; j++) g[j] *= scale;
+    return s * scale;
+  }
+
+  /**
+   * ∇ Σ C²ρ((r/C)²) = 2 Σ ρ'·r·∂r/∂θ is the Σ r² gradient at the weighted residuals ρ'·r, so the
+   * compiled Σ r² gradient kernels serve, fed the targets pred − ρ'·r; through them
+   * `gradient: 'reference'` keeps its clip() pass-through, which the law's valueJac lacks.
+   */
+  private robustGrad(theta: ArrayLike<number>, g: Float64Array, exact: boolean): number {
+    const { pred, r, slope, yw } = this.robust!;
+    const s = this.robustObjective(theta, true);
+    for (let i = 0; i < yw.length; i++) yw[i] = pred[i] - slope[i] * r[i];
+    if (exact) this.bound.sseGrad(theta, yw, g);
+    else this.bound.sseGradFit(theta, yw, g);
+    return s;
+  }
+
+  private fitBox(start: ArrayLike<number>): StartFit {
+    const fg = (x: Float64Array, g: Float64Array): number => this.lossGrad(x, g);
     const r = minimizeBox(fg, start, this.lower, this.upper, {
       maxIterations: this.options.maxIterations,
       ftol: this.options.ftol,
@@ -139,6 +180,30 @@ export class LeastSquares {
         bound.value(x, pred);
       }
       for (let i = 0; i < m; i++) r[i] = pred[i] - y[i];
+    };
+    const r = levenbergMarquardt(fn, start, m);
+    const loss = r.f * this.scale;
+    return { theta: r.x, loss: r.status === 'non-finite' || !Number.isFinite(loss) ? NaN : loss, status: r.status };
+  }
+
+  /**
+   * LM on a robust loss. scipy's rescaling (residuals ρ'·r/s and Jacobian rows s·J, with
+   * s = √(ρ' + 2ρ''z)) builds the Gauss–Newton model of its trust-region methods, which test each
+   * step on the true cost; our LM tests steps on ‖r‖² of whatever it is handed, so those scaled
+   * residuals, whose squares do not sum to the cost (s → 0 in huber's linear part), would steer
+   * it wrong. Instead it gets r̃ = sign(r)·C·√ρ(z): Σ r̃² is exactly the robust cost, and the
+   * Jacobian rows are J scaled by dr̃/dr, so ∇‖r̃‖² = 2 Σ ρ'·r·∂r/∂θ, the cost's exact gradient.
+   */
+  private fitLmRobust(start: ArrayLike<number>): StartFit {
+    const { bound, y, P } = this;
+    const { spec, pred, slope: chain } = this.robust!;
+    const m = pred.length;
+    const fn = (x: Float64Array, r: Float64Array, jac: Float64Array | null): void => {
+      if (jac) bound.valueJac(x, pred, jac);
+      else bound.value(x, pred);
+      for (let i = 0; i < m; i++) r[i] = pred[i] - y[i];
+      sqrtResiduals(spec, r, m, chain);
+      if (jac) for (let i = 0; i < m; i++) for (let j = 0; j < P; j++) jac[i * P + j] *= chain[i];
     };
     const r = levenbergMarquardt(fn, start, m);
     const loss = r.f * this.scale;

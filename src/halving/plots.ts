@@ -71,7 +71,7 @@ export function halvingSpec(title: string, curves: readonly Curve[], record: Hal
       {
         data: { values: laws },
         mark: { type: 'line', strokeDash: [6, 3], strokeWidth: 2 },
-        encoding: { x, y, stroke: { field: 'layer', type: 'nominal', title: 'frontier L(C) = (C/α)^(−γ)', scale: { range: ['#d62728', '#222222'] }, legend: { labelLimit: 320, titleLimit: 320 } } },
+        encoding: { x, y, stroke: { field: 'layer', type: 'nominal', title: 'frontier L(C) = (C/α)^(−γ)', scale: { domain: ['frontier fitted on what was observed', 'frontier fitted on the complete curves'], range: ['#d62728', '#222222'] }, legend: { labelLimit: 320, titleLimit: 320 } } },
       },
     ],
     resolve: { scale: { color: 'independent', stroke: 'independent' } },

@@ -37,6 +37,8 @@ export interface HalvingRecord {
   computeSaved: number;
   /** Area between the frontier fitted on the observed points and the one on the complete curves. */
   abc: number | null;
+  /** The compute interval [lo, hi] AbC integrates over: the curves' first to last logged compute. */
+  interval: [number, number];
   frontier: FrontierLaw | null;
   truthFrontier: FrontierLaw | null;
   /**
@@ -99,6 +101,7 @@ export function runHalvingUnit(source: CurveSource, strategy: Strategy, config: 
     regret: finalLoss - bestFullLoss,
     computeSaved: 1 - usedCompute / fullCompute,
     abc: frontier && truthFrontier ? areaBetween(frontier, truthFrontier, lo, hi) : null,
+    interval: [lo, hi],
     frontier,
     truthFrontier,
   };

@@ -5,7 +5,10 @@
  */
 import { rngFor } from '../bench/seeds.js';
 import { finiteFits, LeastSquares } from '../fit/multistart.js';
+import type { LossSpec } from '../fit/robust.js';
 import { logUniformStarts } from '../fit/starts.js';
+import type { TaskSpec } from '../data/task.js';
+import { compileFormula, FormulaError } from '../laws/formula/index.js';
 import type { Law } from '../laws/law.js';
 import { noiseVariance } from '../select/fisher.js';
 import type { ModeSet } from '../select/modes.js';
@@ -32,14 +35,15 @@ export interface Observations {
   n: number;
 }
 
-export function multistartFit(law: Law, obs: Observations, starts: readonly Float64Array[]): Fits {
-  const problem = new LeastSquares(law, obs.X, obs.y, { objective: 'mse' });
+/** With a robust `loss`, each fit's `mse` is its robust objective (= the MSE while every |r| ≤ f-scale under huber). */
+export function multistartFit(law: Law, obs: Observations, starts: readonly Float64Array[], loss?: LossSpec): Fits {
+  const problem = new LeastSquares(law, obs.X, obs.y, { objective: 'mse', loss });
   // failed starts (non-finite values) take no part in modes, σ² or the best fit
   return finiteFits(problem.fit(starts));
 }
 
-export function freshFit(law: Law, obs: Observations, restarts: number, seedPath: readonly (string | number)[]): Fits {
-  const fits = multistartFit(law, obs, logUniformStarts(law.bounds, restarts, rngFor(seedPath)));
+export function freshFit(law: Law, obs: Observations, restarts: number, seedPath: readonly (string | number)[], loss?: LossSpec): Fits {
+  const fits = multistartFit(law, obs, logUniformStarts(law.bounds, restarts, rngFor(seedPath)), loss);
   if (fits.best < 0) throw new PracticeError(`every start of the fit of law '${law.id}' failed on the observed runs (non-finite predictions)`);
   return fits;
 }
@@ -200,4 +204,26 @@ export function parameterIntervals(law: Law, mode: ModeSet['modes'][number], qua
       ? { name, value, lo90: value * Math.exp(-quantile * sd), hi90: value * Math.exp(quantile * sd) }
       : { name, value, lo90: value - quantile * sd, hi90: value + quantile * sd };
   });
+}
+
+/**
+ * Each observed run's cost: its pool row's where it matched one (`match[i]` ≥ 0), else the task's
+ * cost expression on its features; NaN where that expression reads other columns (the fit check
+ * then leaves the run out of its cost-ordered tests).
+ */
+export function observedCosts(task: TaskSpec, X: Float64Array[], match: Int32Array, poolCost: Float64Array): Float64Array {
+  const n = match.length;
+  const cost = new Float64Array(n).fill(NaN);
+  if (match.some((p) => p < 0)) {
+    try {
+      const { kernels } = compileFormula({ formula: task.cost, params: [], features: task.features });
+      kernels.value([], X, kernels.prepare(X, n), n, cost);
+    } catch (e) {
+      // the expression reads columns besides the features: those runs stay without a cost
+      if (!(e instanceof FormulaError)) throw e;
+      cost.fill(NaN);
+    }
+  }
+  for (let i = 0; i < n; i++) if (match[i] >= 0) cost[i] = poolCost[match[i]];
+  return cost;
 }

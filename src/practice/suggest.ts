@@ -4,7 +4,9 @@
  * region, and whether that prediction is already tight enough to stop.
  */
 import { lawOf, type TaskSpec } from '../data/task.js';
+import type { LossSpec } from '../fit/robust.js';
 import type { Law } from '../laws/law.js';
+import { checkLawFits, type LawFitsReport } from './alarm.js';
 import { bestFit, doptScores, mspeScores, prepareState, voptScores, type PreparedState } from '../select/score.js';
 import type { PracticeData, PracticeGroup } from './data.js';
 import {
@@ -12,6 +14,7 @@ import {
   forecast,
   freshFit,
   multistartFit,
+  observedCosts,
   parameterIntervals,
   PracticeError,
   targetRegion,
@@ -39,6 +42,8 @@ export interface ModelOptions {
   group?: string;
   restarts?: number;
   seed?: number;
+  /** Robust loss of the fits; default l2. */
+  loss?: LossSpec;
 }
 
 export interface SuggestOptions extends ModelOptions {
@@ -63,6 +68,8 @@ export interface SuggestResult {
   suggestions: Suggestion[];
   target: { predictions: { features: Record<string, number>; mean: number; lo90: number; hi90: number }[]; uncertainty: number };
   stop: boolean;
+  /** Whether the fitted law describes the observed runs (see alarm.ts). */
+  lawFits: LawFitsReport;
 }
 
 /** The fitted state of one group, shared by `suggest` and `fitLaw`. */
@@ -76,6 +83,7 @@ export interface FittedModel {
   /** What the forecast reads: σ² from the residuals once there are more runs than parameters. */
   forecast: Forecast;
   target: TargetRegion;
+  lawFits: LawFitsReport;
 }
 
 function pickGroup(data: PracticeData, name: string | undefined): PracticeGroup {
@@ -96,10 +104,12 @@ export function fitModel(options: ModelOptions): FittedModel {
   const run = new Set<number>();
   for (const p of match) if (p >= 0) run.add(p);
   const obs: Observations = { X: mine.X, y: mine.y, n: mine.n };
-  const fits = freshFit(law, obs, restarts, [seed, task.name, lawId, group.name, 'practice']);
+  const fits = freshFit(law, obs, restarts, [seed, task.name, lawId, group.name, 'practice'], options.loss);
   const f = forecast(law, obs, fits, acquisitionState(law, group, obs, fits, []));
   const target = targetRegion(f.prepared, f.modes, task.features, group.target.rows, f.noise.quantile);
-  return { law, group, obs, run, fits, forecast: f, target };
+  const cost = observedCosts(task, mine.X, match, group.pool.cost);
+  const lawFits = checkLawFits(law, obs.X, obs.y, fits.thetas[fits.best], cost, { runNames: mine.rows.map((r) => `observed row ${r + 1}`) });
+  return { law, group, obs, run, fits, forecast: f, target, lawFits };
 }
 
 function scoresFor(method: SuggestMethod, prepared: PreparedState): Float64Array {
@@ -206,7 +216,7 @@ export function suggest(options: SuggestOptions): SuggestResult {
     y.set(pred, obs.n * O);
     obs = { X, y, n: obs.n + 1 };
     const order = fits.mse.map((_, i) => i).sort((a, b) => fits.mse[a] - fits.mse[b]);
-    const refit = multistartFit(law, obs, order.slice(0, BELIEVER_STARTS).map((i) => fits.thetas[i]));
+    const refit = multistartFit(law, obs, order.slice(0, BELIEVER_STARTS).map((i) => fits.thetas[i]), options.loss);
     if (refit.best >= 0) fits = refit;
   }
   const uncertainty = model.target.uncertainty;
@@ -217,6 +227,7 @@ export function suggest(options: SuggestOptions): SuggestResult {
       uncertainty,
     },
     stop: options.stopBelow !== undefined ? uncertainty < options.stopBelow : false,
+    lawFits: model.lawFits,
   };
 }
 
@@ -231,6 +242,7 @@ export interface FitResult {
   modes: { weight: number; parameters: ParameterEstimate[] }[];
   parameters: ParameterEstimate[];
   target: SuggestResult['target'];
+  lawFits: LawFitsReport;
 }
 
 /** The fitted law: parameters with 90% intervals from the heaviest mode, and the target region. */
@@ -254,5 +266,6 @@ export function fitLaw(options: ModelOptions): FitResult {
       predictions: model.target.predictions.map((p) => ({ features: p.features, mean: p.mean, lo90: p.lo90, hi90: p.hi90 })),
       uncertainty: model.target.uncertainty,
     },
+    lawFits: model.lawFits,
   };
 }

@@ -1,15 +1,17 @@
 /**
  * Gathers run folders (a run, a method folder, a whole results tree, shards from many machines)
- * and merges their units per (task, method): a unit done in several folders counts once, from the
- * newest folder.
+ * and merges their units per (task, method label): a unit done in several folders counts once,
+ * from the newest folder. The label (`methodLabel`) keeps runs with a robust loss or exploration
+ * apart from the method's plain runs.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { readConfig, readRuns, summarise, type RunConfig, type Summary } from '../bench/results.js';
+import { methodLabel, readConfig, readRuns, summarise, type RunConfig, type Summary } from '../bench/results.js';
 import type { UnitRecord } from '../bench/unit.js';
 
 export interface MergedRun {
   task: string;
+  /** The method label: the method's name for its plain runs, e.g. `mspe+huber(0.05)` otherwise. */
   method: string;
   budgets: number[];
   dirs: string[];
@@ -17,11 +19,22 @@ export interface MergedRun {
   summary: Summary;
 }
 
+function isBenchmarkConfig(file: string): boolean {
+  let c: { task?: unknown; method?: unknown };
+  try {
+    c = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof c;
+  } catch (e) {
+    throw new Error(`${file}: not a readable run configuration (${(e as Error).message})`);
+  }
+  return typeof c.task === 'string' && typeof c.method === 'string';
+}
+
 export function findRunDirs(roots: readonly string[]): string[] {
   const found: string[] = [];
   const walk = (dir: string, depth: number) => {
     if (fs.existsSync(path.join(dir, 'config.json')) && fs.existsSync(path.join(dir, 'runs.jsonl'))) {
-      found.push(dir);
+      // halving runs share the layout but not the contents; the report reads them on their own
+      if (isBenchmarkConfig(path.join(dir, 'config.json'))) found.push(dir);
       return;
     }
     if (depth > 6) return;
@@ -38,7 +51,7 @@ export function mergeRuns(dirs: readonly string[]): MergedRun[] {
   const byKey = new Map<string, { configs: RunConfig[]; dirs: string[]; units: Map<string, UnitRecord> }>();
   for (const dir of dirs) {
     const config = readConfig(dir)!;
-    const key = `${config.task}\u0000${config.method}`;
+    const key = `${config.task}\u0000${methodLabel(config)}`;
     let entry = byKey.get(key);
     if (!entry) byKey.set(key, (entry = { configs: [], dirs: [], units: new Map() }));
     entry.configs.push(config);
@@ -53,7 +66,7 @@ export function mergeRuns(dirs: readonly string[]): MergedRun[] {
     const merged: RunConfig = { ...first, laws: lawOrder, repeats, shard: null };
     return {
       task: first.task,
-      method: first.method,
+      method: methodLabel(first),
       budgets: first.budgets,
       dirs: ds,
       records,

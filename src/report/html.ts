@@ -10,7 +10,10 @@ import type { LocateOptions } from '../data/locate.js';
 import { findRunDirs, mergeRuns } from './collect.js';
 import { readPaperTable } from './paper.js';
 import { methodColour, orderMethods, taskPlots, type MissingPlot, type Plot } from './plots.js';
+import { findHalvingRuns, halvingFigures, halvingTable } from './halving.js';
+import { findStressSummaries, stressFigures, type StressFigure } from './stress.js';
 import { buildTable, renderCsv, renderMarkdown, type TableCell, type TableRow } from './table.js';
+import { stressTables, type StressTable } from '../stress/summary.js';
 
 export interface ReportFiles {
   /** Paths of the written files. */
@@ -107,6 +110,8 @@ a:hover { text-decoration: underline; }
 table.results { border-collapse: collapse; background: #fff; box-shadow: 0 1px 2px rgba(0,0,0,.08); font-variant-numeric: tabular-nums; }
 table.results th, table.results td { border: 1px solid #e1e4e8; padding: 5px 10px; text-align: right; vertical-align: top; }
 table.results thead th { background: #eef1f4; text-align: center; }
+table.stress { margin-bottom: 12px; font-size: 13px; }
+h3 { font-size: 14px; margin: 18px 0 6px; }
 table.results tr.task th { background: #f6f8fa; text-align: right; font-weight: 600; color: #57606a; }
 table.results tr.task th:first-child { text-align: left; color: #1f2328; }
 table.results th.method { text-align: left; font-weight: normal; white-space: nowrap; }
@@ -126,24 +131,65 @@ footer { margin-top: 36px; color: #57606a; font-size: 12px; }
 footer code { word-break: break-all; }
 `;
 
+/** One stress-suite result folder as the page shows it. */
+export interface StressSection {
+  dir: string;
+  units: { done: number; expected: number };
+  figures: readonly StressFigure[];
+  tables: readonly StressTable[];
+}
+
 export interface HtmlInput {
   rows: readonly TableRow[];
   plots: readonly Plot[];
   missing: readonly MissingPlot[];
   dirs: readonly string[];
   generated: Date;
+  stress?: readonly StressSection[];
+  halving?: HalvingSection | null;
 }
 
-export function renderHtml({ rows, plots, missing, dirs, generated }: HtmlInput): string {
+/** The halving runs under the report's folder as the page shows them. */
+export interface HalvingSection {
+  runs: number;
+  figures: readonly StressFigure[];
+  table: StressTable;
+}
+
+function tableBlock(t: StressTable): string {
+  return (
+    `<h3>${escapeHtml(t.title)}</h3><table class="results stress"><thead><tr>${t.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>` +
+    `<tbody>${t.rows.map((r) => `<tr><th scope="row" class="method">${escapeHtml(r[0])}</th>${r.slice(1).map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`
+  );
+}
+
+function halvingHtml(h: HalvingSection): string {
+  return (
+    `<section class="halving" id="halving"><h2>Learning-curve budget allocation</h2>` +
+    `<p class="meta">${h.runs} halving run${h.runs === 1 ? '' : 's'} (\`active-sl halving run\`).</p>${tableBlock(h.table)}` +
+    `<div class="figures">${h.figures.map((f) => figureHtml(f.id, f.svg, f.caption)).join('')}</div></section>`
+  );
+}
+
+function figureHtml(id: string, svg: string, caption: string): string {
+  // the figure is as wide as its drawing (so the caption wraps under it) and shrinks on a narrow screen
+  const width = Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(svg)?.[1] ?? 500) + 16;
+  return `<figure class="plot" id="plot-${escapeHtml(id)}" style="width:${width}px">${inlineSvg(svg, id)}<figcaption>${escapeHtml(caption)}</figcaption></figure>`;
+}
+
+function stressHtml(section: StressSection, k: number): string {
+  const tables = section.tables.map(tableBlock);
+  return (
+    `<section class="stress" id="stress-${k}"><h2>Stress suite: where can active selection be trusted?</h2>` +
+    `<p class="meta">${section.units.done} of ${section.units.expected} units, from <code>${escapeHtml(section.dir)}</code>. R² is against the noiseless truth; coverage counts a fresh simulated run in the target region inside fit’s 90% interval; the alarm is fit’s misspecification check.</p>` +
+    `<div class="figures">${section.figures.map((f) => figureHtml(f.id, f.svg, f.caption)).join('')}</div>${tables.join('')}</section>`
+  );
+}
+
+export function renderHtml({ rows, plots, missing, dirs, generated, stress = [], halving = null }: HtmlInput): string {
   const tasks = [...new Set(rows.map((r) => r.task))].sort();
   const sections = tasks.map((task) => {
-    const figures = plots
-      .filter((p) => p.task === task)
-      .map((p) => {
-        // the figure is as wide as its drawing (so the caption wraps under it) and shrinks on a narrow screen
-        const width = Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(p.svg)?.[1] ?? 500) + 16;
-        return `<figure class="plot" id="plot-${escapeHtml(p.id)}" style="width:${width}px">${inlineSvg(p.svg, p.id)}<figcaption>${CAPTIONS[p.kind]}</figcaption></figure>`;
-      });
+    const figures = plots.filter((p) => p.task === task).map((p) => figureHtml(p.id, p.svg, CAPTIONS[p.kind]));
     const notes = missing.filter((m) => m.task === task).map((m) => `<p class="note">No ${m.kind === 'costs' ? 'cost' : 'R²'} figure: ${escapeHtml(m.reason)}</p>`);
     return `<section class="task" id="${escapeHtml(anchor(task))}"><h2>${escapeHtml(task)}</h2><div class="figures">${figures.join('')}</div>${notes.join('')}</section>`;
   });
@@ -158,16 +204,22 @@ export function renderHtml({ rows, plots, missing, dirs, generated }: HtmlInput)
 <body>
 <main>
 <h1>active-sl report</h1>
-<p class="meta">${tasks.length} task${tasks.length === 1 ? '' : 's'}, ${rows.length} task × method results from ${dirs.length} run folder${dirs.length === 1 ? '' : 's'}; generated ${escapeHtml(generated.toISOString())}.</p>
-<nav><a href="#table">table</a>${tasks.map((t) => `<a href="#${escapeHtml(anchor(t))}">${escapeHtml(t)}</a>`).join('')}</nav>
-<section id="table">
+<p class="meta">${rows.length ? `${tasks.length} task${tasks.length === 1 ? '' : 's'}, ${rows.length} task × method results from ${dirs.length} run folder${dirs.length === 1 ? '' : 's'}; ` : ''}generated ${escapeHtml(generated.toISOString())}.</p>
+<nav>${rows.length ? '<a href="#table">table</a>' : ''}${tasks.map((t) => `<a href="#${escapeHtml(anchor(t))}">${escapeHtml(t)}</a>`).join('')}${stress.map((_, k) => `<a href="#stress-${k}">stress suite</a>`).join('')}${halving ? '<a href="#halving">halving</a>' : ''}</nav>
+${
+  rows.length
+    ? `<section id="table">
 <h2>Target-region R² beside the paper’s Table 2</h2>
 <p class="note">Each cell: mean over laws of each law’s mean over repeats ± std across laws, and the paper’s figure with the difference.
 <span class="scale">below the paper <span class="bar"></span> above (full colour at ±${FULL_DIFF})</span></p>
 ${tableHtml(rows)}
-</section>
+</section>`
+    : ''
+}
 ${sections.join('\n')}
-<footer><p>Run folders:</p><ul>${dirs.map((d) => `<li><code>${escapeHtml(d)}</code></li>`).join('')}</ul></footer>
+${stress.map(stressHtml).join('\n')}
+${halving ? halvingHtml(halving) : ''}
+<footer>${dirs.length ? '<p>Run folders:</p>' : ''}<ul>${dirs.map((d) => `<li><code>${escapeHtml(d)}</code></li>`).join('')}</ul></footer>
 </main>
 </body>
 </html>
@@ -204,22 +256,33 @@ function commitFiles(dir: string, files: readonly StagedFile[]): void {
   for (const [tmp, final] of staged) fs.renameSync(tmp, final);
 }
 
-const PLOT_FILE = /-(?:r2|costs)\.svg$/;
+const PLOT_FILE = /-(?:r2|costs)\.svg$|^(?:stress\d*|halving)-.*\.svg$/;
 
 export async function writeReport(outDir: string, dirs?: string[], options: ReportOptions = {}): Promise<ReportFiles> {
   const runDirs = dirs ?? findRunDirs([outDir]);
-  if (!runDirs.length) throw new Error(`no results under ${outDir} (a run folder holds config.json and runs.jsonl)`);
+  const found = findStressSummaries([outDir]);
+  const halvingRuns = findHalvingRuns([outDir]);
+  if (!runDirs.length && !found.length && !halvingRuns.length) {
+    throw new Error(`no results under ${outDir} (a run folder holds config.json and runs.jsonl; a stress suite folder stress-summary.json)`);
+  }
   const runs = mergeRuns(runDirs);
   const rows = buildTable(runs, true);
   const locate: LocateOptions = options.dataDir ? { dataDir: options.dataDir } : {};
   const { plots, missing } = await taskPlots(runs, readPaperTable(), locate);
-  const html = renderHtml({ rows, plots, missing, dirs: runDirs, generated: new Date() });
+  const stress: StressSection[] = [];
+  for (const [k, { file, summary }] of found.entries()) {
+    const prefix = found.length === 1 ? 'stress-' : `stress${k + 1}-`;
+    stress.push({ dir: path.dirname(file), units: summary.units, figures: await stressFigures(summary, prefix), tables: stressTables(summary) });
+  }
+  const halving: HalvingSection | null = halvingRuns.length ? { runs: halvingRuns.length, figures: await halvingFigures(halvingRuns), table: halvingTable(halvingRuns) } : null;
+  const html = renderHtml({ rows, plots, missing, dirs: runDirs, generated: new Date(), stress, halving });
 
   const reportDir = path.join(outDir, 'report');
-  const svgNames = plots.map((p) => `${p.id}.svg`);
+  const figures = [...plots, ...stress.flatMap((s) => s.figures), ...(halving?.figures ?? [])];
+  const svgNames = figures.map((p) => `${p.id}.svg`);
   // report.html last: when it is there, the files it was made with are too
   commitFiles(reportDir, [
-    ...plots.map((p, i) => ({ name: svgNames[i], text: `<?xml version="1.0" encoding="utf-8"?>\n${p.svg}\n` })),
+    ...figures.map((p, i) => ({ name: svgNames[i], text: `<?xml version="1.0" encoding="utf-8"?>\n${p.svg}\n` })),
     { name: 'table.md', text: renderMarkdown(rows, true) },
     { name: 'table.csv', text: renderCsv(rows) },
     { name: 'report.html', text: html },

@@ -1,14 +1,16 @@
 /** What `suggest` and `fit` share: loading a campaign (task, data, observed runs) and printing its forecast. */
 import { loadTask, type TaskSpec } from '../../data/task.js';
 import { loadPracticeData, type PracticeData } from '../../practice/data.js';
+import type { LawFitsReport } from '../../practice/alarm.js';
 import { PracticeError } from '../../practice/model.js';
 import { readObserved, type ObservedRuns } from '../../practice/observed.js';
 import type { SuggestResult } from '../../practice/suggest.js';
 import { UsageError } from '../errors.js';
 import { formatBound, textTable } from '../format.js';
+import type { LossFlags } from '../loss-flags.js';
 
 /** The flags `suggest` and `fit` share. */
-export interface CampaignFlags {
+export interface CampaignFlags extends LossFlags {
   task: string;
   observed: string;
   law?: string;
@@ -51,4 +53,10 @@ export const fmt = (v: number) => (Number.isFinite(v) ? formatBound(Number(v.toP
 export function printTarget(target: SuggestResult['target'], features: readonly string[]): string {
   const rows = target.predictions.map((p) => [...features.map((f) => fmt(p.features[f])), fmt(p.mean), `[${fmt(p.lo90)}, ${fmt(p.hi90)}]`]);
   return textTable([...features, 'prediction', '90% interval'], rows, [...features.map(() => 'r' as const), 'r', 'r']);
+}
+
+/** One line: does the fitted law describe the observed runs (the check in practice/alarm.ts)? */
+export function printLawFits(report: LawFitsReport): string {
+  if (!report.checked) return `law fits: not checked: ${report.why}`;
+  return report.ok ? `law fits: yes (${report.why})` : `WARNING law does not fit: ${report.why}`;
 }

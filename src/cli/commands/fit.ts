@@ -2,8 +2,9 @@
 import type { Command } from 'commander';
 import { fitLaw } from '../../practice/suggest.js';
 import { textTable } from '../format.js';
+import { fScaleOption, LOSS_HELP, lossOption, lossSpecOf } from '../loss-flags.js';
 import { nonNegativeInt, positiveInt } from '../options.js';
-import { asUsage, fmt, loadCampaign, printTarget, type CampaignFlags } from './campaign.js';
+import { asUsage, fmt, loadCampaign, printLawFits, printTarget, type CampaignFlags } from './campaign.js';
 
 export function register(program: Command): void {
   program
@@ -17,21 +18,25 @@ export function register(program: Command): void {
     .option('--restarts <n>', 'starts of the multistart fit', positiveInt('--restarts'), 64)
     .option('--data-dir <dir>', 'where to look for the task’s data files besides its own folder')
     .option('--json', 'print only the JSON result to stdout')
+    .addOption(lossOption())
+    .addOption(fScaleOption())
     .addHelpText(
       'after',
       `
 Parameter intervals come from the Laplace posterior of the heaviest of MSPE's modes; for a
 parameter with a positive lower bound it is Gaussian in log θ (so θ·exp(±q·sd)). σ² and the
 quantile q are those of the target forecast, which mixes all modes (see \`active-sl suggest --help\`).
+${LOSS_HELP}
 
 Examples:
   $ active-sl fit --task pilots/task.json --observed runs.csv
-  $ active-sl fit --task pilots/task.json --observed runs.csv --law chinchilla --json`,
+  $ active-sl fit --task pilots/task.json --observed runs.csv --law chinchilla --json
+  $ active-sl fit --task pilots/task.json --observed runs.csv --loss huber --f-scale 0.02`,
     )
     .action(async (flags: CampaignFlags) => {
       const { task, data, observed } = await loadCampaign(flags);
       const result = await asUsage(() =>
-        fitLaw({ task, data, observed, lawId: flags.law, group: flags.group, seed: flags.seed, restarts: flags.restarts }),
+        fitLaw({ task, data, observed, lawId: flags.law, group: flags.group, seed: flags.seed, restarts: flags.restarts, loss: lossSpecOf(flags) }),
       );
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -44,5 +49,6 @@ Examples:
       process.stdout.write(`${textTable(['parameter', 'value', '90% interval'], rows, ['l', 'r', 'r'])}\n`);
       process.stdout.write(`\ntarget region (${task.targets[0]}):\n${printTarget(result.target, task.features)}\n`);
       process.stdout.write(`\nuncertainty ${fmt(result.target.uncertainty)}\n`);
+      process.stdout.write(`${printLawFits(result.lawFits)}\n`);
     });
 }

@@ -62,9 +62,13 @@ Examples:
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
-      if (!runDirs.length) throw new UsageError(`no results under ${out} (a run folder holds config.json and runs.jsonl; make one with \`active-sl run\`)`);
       // vega takes ~0.4 s to load; only this command should pay for it, not every `active-sl` call
       const { writeReport } = await import('../../report/html.js');
+      const { findStressSummaries } = await import('../../report/stress.js');
+      const { findHalvingRuns } = await import('../../report/halving.js');
+      if (!runDirs.length && !findStressSummaries([out]).length && !findHalvingRuns([out]).length) {
+        throw new UsageError(`no results under ${out} (a run folder holds config.json and runs.jsonl; make one with \`active-sl run\` or \`active-sl stress\`)`);
+      }
       const files = await writeReport(out, runDirs, { dataDir: opts.dataDir });
       for (const m of files.missing) process.stderr.write(`active-sl: no ${m.kind === 'costs' ? 'cost' : 'R²'} figure for ${m.task}: ${m.reason}\n`);
       process.stdout.write(`report: ${path.resolve(files.html)}\n  ${files.svgs.length} figure${files.svgs.length === 1 ? "" : "s"} (.svg), table.md and table.csv beside it\n`);

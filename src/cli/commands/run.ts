@@ -3,16 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ResumeConflict, runBenchmark } from '../../bench/run.js';
-import { METHOD_ALIASES, METHODS, type Method } from '../../bench/unit.js';
+import { exploreProblem, METHOD_ALIASES, METHODS, type Method } from '../../bench/unit.js';
 import { loadTask, type TaskSpec } from '../../data/task.js';
 import { FITTERS, type FitGradient, type FitterName } from '../../fit/multistart.js';
 import { UsageError } from '../errors.js';
 import { textTable } from '../format.js';
+import { fScaleOption, LOSS_HELP, lossOption, lossSpecOf, type LossFlags } from '../loss-flags.js';
 import { commaList, nonNegativeInt, parseShard, positiveInt } from '../options.js';
 import type { Shard } from '../../bench/results.js';
 import { addScaleOutOptions, scaleOut, tableAndReport, type ScaleOutFlags } from '../scale-out.js';
 
-interface RunFlags extends ScaleOutFlags {
+interface RunFlags extends ScaleOutFlags, LossFlags {
   dataset?: string;
   task?: string;
   method: string;
@@ -28,6 +29,13 @@ interface RunFlags extends ScaleOutFlags {
   quiet?: boolean;
   fitter: string;
   gradient: string;
+  explore: number;
+}
+
+function probability(value: string): number {
+  const p = Number(value);
+  if (value.trim() === '' || !(p >= 0 && p <= 1)) throw new UsageError(`--explore ${value}: must be a number in [0, 1]`);
+  return p;
 }
 
 export function resolveMethod(name: string): Method {
@@ -58,12 +66,14 @@ export function register(program: Command): void {
     .option('--workers <n>', 'worker threads (default: all cores)', positiveInt('--workers'), os.availableParallelism())
     .option('--fitter <name>', `local optimiser: ${FITTERS.join(', ')}`, 'lbfgsb')
     .option('--gradient <g>', "fit gradient: reference (through clip(), as the reference's Jacobians) or exact", 'reference')
+    .option('--explore <ε>', "model-based methods: the chance that a pick is a cost-aware space-filling one instead of the acquisition's best", probability, 0)
     .option('--out <dir>', 'results root; a run goes to <out>/<task>/<method>/<run id>/', 'output')
     .option('--data-dir <dir>', 'folder holding <task>/{train,test}-00000-of-00001.parquet')
     .option('--shard <i/n>', 'run only the i-th of n interleaved slices of the units (0 ≤ i < n)', parseShard)
     .option('--resume', 'continue the latest run with the same configuration, skipping finished units')
     .option('--quiet', 'no progress output')
     .option('--dry-run', 'with --slurm or --k8s: print the job scripts instead of submitting');
+  command.addOption(lossOption()).addOption(fScaleOption());
   addScaleOutOptions(command)
     .addHelpText(
       'after',
@@ -71,18 +81,34 @@ export function register(program: Command): void {
 Each unit (one law × one repeat) writes one line to runs.jsonl as it finishes; summary.json has
 per-law R² (r2[level][repeat]), means and stds, and the overall mean over laws. Results do not
 depend on --workers. Kill a run at any time and continue it with --resume.
+${LOSS_HELP}
+A run with a robust loss or --explore goes to its own method folder, e.g. <out>/<task>/mspe+huber(0.02)/,
+and is its own row in \`active-sl table\` and \`report\`.
+--explore ε: at each pick, with chance ε, take the affordable candidate farthest from those already
+run (features scaled to [0, 1], log scale for ones spanning decades) per (cost share)^0.4 instead,
+which guards against a model that is confidently wrong about where to look.
 
 Examples:
   $ active-sl run --dataset parallel_scaling_law --method cheapest --repeats 3
   $ active-sl run --dataset vocab_scaling_law --method random --laws sl_1,sl_4 --workers 2
   $ active-sl run --task ./pilots/task.json --method cost-rand --out results
   $ active-sl run --dataset moe_scaling_law --method random --shard 0/4   # one of 4 machines
-  $ active-sl run --dataset vocab_scaling_law --method mspe --slurm --shards 10 --out /shared/results`,
+  $ active-sl run --dataset vocab_scaling_law --method mspe --slurm --shards 10 --out /shared/results
+  $ active-sl run --dataset parallel_scaling_law --method mspe --loss huber --f-scale 0.02 --explore 0.2`,
     )
     .action(async (flags: RunFlags) => {
       const method = resolveMethod(flags.method);
       if (!FITTERS.includes(flags.fitter as FitterName)) throw new UsageError(`--fitter ${flags.fitter}: choose from ${FITTERS.join(', ')}`);
       if (!['reference', 'exact'].includes(flags.gradient)) throw new UsageError(`--gradient ${flags.gradient}: choose reference or exact`);
+      if (exploreProblem(method, flags.explore)) {
+        throw new UsageError(`--explore ${flags.explore}: only the model-based methods (d-opt, v-opt, mspe, mspe-intra, mspe-inter) mix in exploration, not ${method}`);
+      }
+      const loss = lossSpecOf(flags);
+      const plain = loss.loss === 'l2' && flags.explore === 0;
+      // the shard bookkeeping of --slurm/--k8s reads the plain method folders
+      if (!plain && (flags.slurm || flags.k8s || flags.mergeShards !== undefined)) {
+        throw new UsageError(`--slurm/--k8s: not yet with --loss ${loss.loss} or --explore ${flags.explore}; use --shard i/n on each machine instead`);
+      }
       const task = resolveTask(flags);
       const all = Object.keys(task.laws);
       const laws = flags.laws ?? all;
@@ -113,6 +139,8 @@ Examples:
           restarts: flags.restarts,
           fitter: flags.fitter as FitterName,
           gradient: flags.gradient as FitGradient,
+          loss,
+          explore: flags.explore,
           workers: flags.workers,
           out: flags.out,
           dataDir: flags.dataDir,

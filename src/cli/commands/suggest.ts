@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { SUGGEST_METHODS, suggest, type SuggestMethod } from '../../practice/suggest.js';
 import { UsageError } from '../errors.js';
 import { textTable } from '../format.js';
+import { fScaleOption, LOSS_HELP, lossOption, lossSpecOf } from '../loss-flags.js';
 import { nonNegativeInt, numberFlag, positiveInt } from '../options.js';
-import { asUsage, fmt, loadCampaign, printTarget, type CampaignFlags } from './campaign.js';
+import { asUsage, fmt, loadCampaign, printLawFits, printTarget, type CampaignFlags } from './campaign.js';
 
 interface SuggestFlags extends CampaignFlags {
   method: string;
@@ -29,6 +30,8 @@ export function register(program: Command): void {
     .option('--restarts <n>', 'starts of the multistart fit', positiveInt('--restarts'), 64)
     .option('--data-dir <dir>', 'where to look for the task’s data files besides its own folder')
     .option('--json', 'print only the JSON result to stdout')
+    .addOption(lossOption())
+    .addOption(fScaleOption())
     .addHelpText(
       'after',
       `
@@ -40,11 +43,13 @@ there are at least two runs per law parameter, σ² is the residual variance SSE
 Student's t on n − P degrees of freedom; before that σ² is a deliberately wide prior scaled by the
 spread of the losses seen, and q = 1.645. uncertainty = mean over target rows of the 90%
 half-width / |prediction|.
+${LOSS_HELP}
 
 Examples:
   $ active-sl suggest --task pilots/task.json --observed runs.csv
   $ active-sl suggest --task pilots/task.json --observed runs.csv --batch 3 --budget 1e20 --json
-  $ active-sl suggest --task pilots/task.json --observed runs.csv --stop-below 0.01`,
+  $ active-sl suggest --task pilots/task.json --observed runs.csv --stop-below 0.01
+  $ active-sl suggest --task pilots/task.json --observed runs.csv --loss cauchy --f-scale 0.03`,
     )
     .action(async (flags: SuggestFlags) => {
       if (!SUGGEST_METHODS.includes(flags.method as SuggestMethod)) {
@@ -64,6 +69,7 @@ Examples:
           stopBelow: flags.stopBelow,
           seed: flags.seed,
           restarts: flags.restarts,
+          loss: lossSpecOf(flags),
         }),
       );
       if (flags.json) {
@@ -87,5 +93,6 @@ Examples:
       }
       process.stdout.write(`\ntarget region (${task.targets[0]}):\n${printTarget(result.target, task.features)}\n`);
       process.stdout.write(`\nuncertainty ${fmt(result.target.uncertainty)}${flags.stopBelow !== undefined ? ` (stop below ${flags.stopBelow}: ${result.stop ? 'yes — stop' : 'no — keep going'})` : ''}\n`);
+      process.stdout.write(`${printLawFits(result.lawFits)}\n`);
     });
 }

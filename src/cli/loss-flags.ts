@@ -1,0 +1,41 @@
+/** `--loss` and `--f-scale`, shared by `run`, `fit` and `suggest`: the robust loss of every fit. */
+import { Option } from 'commander';
+import { DEFAULT_LOSS, ROBUST_LOSSES, type LossSpec, type RobustLoss } from '../fit/robust.js';
+import { UsageError } from './errors.js';
+import { numberFlag } from './options.js';
+
+export interface LossFlags {
+  loss: RobustLoss;
+  fScale: number;
+}
+
+function lossName(value: string): RobustLoss {
+  if (!ROBUST_LOSSES.includes(value as RobustLoss)) throw new UsageError(`--loss ${value}: choose from ${ROBUST_LOSSES.join(', ')}`);
+  return value as RobustLoss;
+}
+
+export function lossOption(): Option {
+  return new Option('--loss <name>', `fit loss: ${ROBUST_LOSSES.join(', ')} (scipy least_squares' losses; l2 = plain squared error)`)
+    .argParser(lossName)
+    .default(DEFAULT_LOSS.loss);
+}
+
+export function fScaleOption(): Option {
+  return new Option(
+    '--f-scale <C>',
+    "with a robust --loss: the residual size beyond which a run counts as an outlier, in the target's units " +
+      "(e.g. 2–3× your run-to-run noise; scipy's default 1 is far too large for losses ≈ 2–4)",
+  )
+    .argParser(numberFlag('--f-scale', true))
+    .default(DEFAULT_LOSS.fScale);
+}
+
+export function lossSpecOf(flags: LossFlags): LossSpec {
+  return { loss: flags.loss, fScale: flags.fScale };
+}
+
+/** How help texts end: what the loss flags do, with an example. */
+export const LOSS_HELP = `
+Robust fits: --loss soft_l1|huber|cauchy counts a residual r as C²ρ((r/C)²) with C = --f-scale,
+i.e. as r² while |r| is well below C and less than that beyond, so a few broken runs (a diverged
+job, a mislogged loss) do not drag the law. Set C to 2–3× the run-to-run noise of your target.`;
