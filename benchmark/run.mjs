@@ -5,13 +5,15 @@ import { benchLaws } from './laws.mjs';
 import { benchScipy } from './scipy-compare.mjs';
 import { benchUnits } from './runs.mjs';
 import { benchHalving } from './halving-speed.mjs';
+import { benchStress } from './stress.mjs';
 
-// default suites are the quick ones; name `cheapest`, `mspe`, `scipy` or `halving` to run those
+// default suites are the quick ones; name `cheapest`, `mspe`, `scipy`, `halving` or `stress` to run those
 const SUITES = { laws: benchLaws, fit: () => benchFit(), 'fit-lm': () => benchFit({ fitter: 'lm' }), scipy: benchScipy,
   cheapest: () => benchUnits('cheapest', { allLaws: true }),
   mspe: () => benchUnits('mspe'),
   halving: benchHalving,
   'halving-full': benchHalving,
+  stress: benchStress,
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length ? wanted : ['laws', 'fit'];
