@@ -22,6 +22,7 @@ describe('bad --loss, --f-scale or --explore is one line, exit code 2, and no fi
     ['zero f-scale', ['--method', 'mspe', '--loss', 'huber', '--f-scale', '0'], /--f-scale 0: must be a number > 0/],
     ['negative f-scale', ['--method', 'mspe', '--loss', 'huber', '--f-scale', '-0.1'], /--f-scale -0.1: must be a number > 0/],
     ['f-scale not a number', ['--method', 'mspe', '--loss', 'huber', '--f-scale', 'small'], /--f-scale small: must be a number > 0/],
+    ['robust loss without a scale', ['--method', 'mspe', '--loss', 'cauchy'], /--loss cauchy needs --f-scale <C>/],
     ['explore above 1', ['--method', 'mspe', '--explore', '1.5'], /--explore 1.5: must be a number in \[0, 1\]/],
     ['explore with a baseline', ['--method', 'random', '--explore', '0.2'], /--explore 0.2: only the model-based methods .* not random/],
     ['robust loss on Slurm', ['--method', 'mspe', '--loss', 'huber', '--f-scale', '0.02', '--slurm', '--dry-run'], /--slurm\/--k8s: not yet with --loss huber/],

@@ -6,7 +6,7 @@ import { numberFlag } from './options.js';
 
 export interface LossFlags {
   loss: RobustLoss;
-  fScale: number;
+  fScale?: number;
 }
 
 function lossName(value: string): RobustLoss {
@@ -23,14 +23,20 @@ export function lossOption(): Option {
 export function fScaleOption(): Option {
   return new Option(
     '--f-scale <C>',
-    "with a robust --loss: the residual size beyond which a run counts as an outlier, in the target's units " +
-      "(e.g. 2–3× your run-to-run noise; scipy's default 1 is far too large for losses ≈ 2–4)",
-  )
-    .argParser(numberFlag('--f-scale', true))
-    .default(DEFAULT_LOSS.fScale);
+    "required with a robust --loss: the residual size beyond which a run counts as an outlier, in the target's units " +
+      '(e.g. 2–3× your run-to-run noise)',
+  ).argParser(numberFlag('--f-scale', true));
 }
 
+/**
+ * There is no default scale: scipy's 1 would be far larger than any residual of a loss ≈ 2–4, so a
+ * robust loss would silently act as plain least squares.
+ */
 export function lossSpecOf(flags: LossFlags): LossSpec {
+  if (flags.loss === 'l2') return { ...DEFAULT_LOSS };
+  if (flags.fScale === undefined) {
+    throw new UsageError(`--loss ${flags.loss} needs --f-scale <C>: the residual size (in the target's units) beyond which a run counts as an outlier, e.g. 2–3× your run-to-run noise`);
+  }
   return { loss: flags.loss, fScale: flags.fScale };
 }
 

@@ -14,6 +14,7 @@
  */
 import { rngFor } from '../../bench/seeds.js';
 import { BoxWorkspace, minimizeBox, type MinimizeResult } from '../../fit/lbfgsb.js';
+import { KroneckerWorkspace, negativeLogMarginalKronecker, sharedGridPoints } from './kronecker.js';
 import { backSolveInPlace, choleskyInPlace, dot, forwardSolve, inverseFromCholesky } from './linalg.js';
 
 /** One learning curve: t = log-compute shifted so the smallest compute over all curves is 0, y = loss. */
@@ -39,6 +40,18 @@ export interface LmcOptions {
    * they stopped) to `maxIterations` in all. Off, every start runs to convergence.
    */
   screen?: { iterations: number; survivors: number };
+  /**
+   * Use the Kronecker form of the likelihood (`negativeLogMarginalKronecker`) when every curve is
+   * observed at the same t after thinning; the value and gradient are the dense ones to rounding.
+   * Default true; false forces the dense path (for comparisons).
+   */
+  structured?: boolean;
+  /**
+   * A previous fit of the same curves (same count and rank) on less data, e.g. the last round's:
+   * its hyperparameters, rescaled to this data's normalisation and clamped into the bounds, are
+   * one more start, tried before the `restarts` random ones (whose draws do not change).
+   */
+  warmStart?: Pick<LmcFit, 'hyper' | 'scale'>;
 }
 
 /** Hyperparameters on the normalised scale (y − mean) / std; W is M × R row-major. */
@@ -329,8 +342,19 @@ export class LmcWorkspace {
   readonly rank: number;
   /** k(t_p, t_q), lower triangle. */
   readonly kt: Float64Array;
-  /** log(β / (t_p + t_q + β)), lower triangle: log k / α, reused by the α gradient. */
-  readonly logRatio: Float64Array;
+  /** k · log(β / (s + β)) and k · s / (s + β), s = t_p + t_q, lower triangle: ∂k/∂log α ÷ α and ∂k/∂log β ÷ α. */
+  readonly ktLog: Float64Array;
+  readonly ktRatio: Float64Array;
+  /**
+   * The distinct t values (g of them) and each point's index among them: curves logged on a common
+   * compute grid share most t, so the kernel is evaluated on g × g pairs and gathered.
+   */
+  readonly distinctT: Float64Array;
+  readonly tIndex: Int32Array;
+  /** k, k · log ratio, k · s / (s + β) on the g × g distinct pairs (full square). */
+  readonly gridK: Float64Array;
+  readonly gridKLog: Float64Array;
+  readonly gridKRatio: Float64Array;
   /** K, then its Cholesky factor, then (with a gradient) K⁻¹; lower triangle. */
   readonly factor: Float64Array;
   readonly invDiag: Float64Array;
@@ -352,7 +376,19 @@ export class LmcWorkspace {
     this.curves = M;
     this.rank = rank;
     this.kt = new Float64Array(N * N);
-    this.logRatio = new Float64Array(N * N);
+    this.ktLog = new Float64Array(N * N);
+    this.ktRatio = new Float64Array(N * N);
+    const sorted = Float64Array.from(data.t).sort();
+    let g = 0;
+    for (let p = 0; p < N; p++) if (p === 0 || sorted[p] !== sorted[p - 1]) sorted[g++] = sorted[p];
+    this.distinctT = sorted.slice(0, g);
+    this.tIndex = new Int32Array(N);
+    const index = new Map<number, number>();
+    this.distinctT.forEach((v, k) => index.set(v, k));
+    for (let p = 0; p < N; p++) this.tIndex[p] = index.get(data.t[p])!;
+    this.gridK = new Float64Array(g * g);
+    this.gridKLog = new Float64Array(g * g);
+    this.gridKRatio = new Float64Array(g * g);
     this.factor = new Float64Array(N * N);
     this.invDiag = new Float64Array(N);
     this.alpha = new Float64Array(N);
@@ -417,8 +453,8 @@ export function negativeLogMarginal(packed: Float64Array, data: LmcData, grad?: 
     throw new RangeError(`LMC: workspace is for N = ${ws.n}, M = ${ws.curves}, R = ${ws.rank}; problem has N = ${data.n}, M = ${M}, R = ${R}`);
   }
   if (grad && grad.length !== packed.length) throw new RangeError(`LMC: gradient has ${grad.length} entries, θ has ${packed.length}`);
-  const { n: N, start, t, y } = data;
-  const { kt, logRatio, factor, invDiag, alpha: a, B, kappa, S } = ws;
+  const { n: N, start, y } = data;
+  const { kt, ktLog, ktRatio, factor, invDiag, alpha: a, B, kappa, S } = ws;
 
   const alphaK = Math.exp(packed[0]);
   const betaK = Math.exp(packed[1]);
@@ -427,13 +463,32 @@ export function negativeLogMarginal(packed: Float64Array, data: LmcData, grad?: 
   const bias = Math.exp(packed[3 + M * R + M]);
   coregionalisation(packed, M, R, ws);
 
+  const { distinctT, tIndex, gridK, gridKLog, gridKRatio } = ws;
+  const g = distinctT.length;
+  for (let i = 0; i < g; i++) {
+    const ti = distinctT[i];
+    for (let j = 0; j <= i; j++) {
+      const s = ti + distinctT[j];
+      const lr = logBeta - Math.log(s + betaK);
+      const k = Math.exp(alphaK * lr);
+      const kl = k * lr;
+      const kr = (k * s) / (s + betaK);
+      gridK[i * g + j] = k;
+      gridK[j * g + i] = k;
+      gridKLog[i * g + j] = kl;
+      gridKLog[j * g + i] = kl;
+      gridKRatio[i * g + j] = kr;
+      gridKRatio[j * g + i] = kr;
+    }
+  }
   for (let p = 0; p < N; p++) {
     const rp = p * N;
-    const tp = t[p] + betaK;
+    const gp = tIndex[p] * g;
     for (let q = 0; q <= p; q++) {
-      const lr = logBeta - Math.log(tp + t[q]);
-      logRatio[rp + q] = lr;
-      kt[rp + q] = Math.exp(alphaK * lr);
+      const idx = gp + tIndex[q];
+      kt[rp + q] = gridK[idx];
+      ktLog[rp + q] = gridKLog[idx];
+      ktRatio[rp + q] = gridKRatio[idx];
     }
   }
 
@@ -477,16 +532,13 @@ export function negativeLogMarginal(packed: Float64Array, data: LmcData, grad?: 
       for (let p = start[ca]; p < start[ca + 1]; p++) {
         const rp = p * N;
         const ap = a[p];
-        const tp = t[p];
         const qEnd = Math.min(start[cb + 1], p);
         for (let q = start[cb]; q < qEnd; q++) {
           const Q = ap * a[q] - factor[rp + q];
-          const Qk = Q * kt[rp + q];
-          const s = tp + t[q];
           sQ += Q;
-          sQk += Qk;
-          sQkLr += Qk * logRatio[rp + q];
-          sQkS += (Qk * s) / (s + betaK);
+          sQk += Q * kt[rp + q];
+          sQkLr += Q * ktLog[rp + q];
+          sQkS += Q * ktRatio[rp + q];
         }
       }
       sQ *= 2;
@@ -496,12 +548,10 @@ export function negativeLogMarginal(packed: Float64Array, data: LmcData, grad?: 
       if (ca === cb) {
         for (let p = start[ca]; p < start[ca + 1]; p++) {
           const Q = a[p] * a[p] - factor[p * N + p];
-          const Qk = Q * kt[p * N + p];
-          const s = 2 * t[p];
           sQ += Q;
-          sQk += Qk;
-          sQkLr += Qk * logRatio[p * N + p];
-          sQkS += (Qk * s) / (s + betaK);
+          sQk += Q * kt[p * N + p];
+          sQkLr += Q * ktLog[p * N + p];
+          sQkS += Q * ktRatio[p * N + p];
           traceQ += Q;
         }
       }
@@ -562,9 +612,12 @@ export function fitLmc(curves: readonly CurveData[], options: LmcOptions = {}): 
   const ws = new LmcWorkspace(data, rank);
   const { lower, upper } = lmcBounds(M, rank);
   const P = lower.length;
-  const box = new BoxWorkspace(P, Math.min(P, MAX_MEMORY));
+  const box = new BoxWorkspace(P, Math.min(P, Number(process.env.LMC_MEM ?? MAX_MEMORY)));
   const rng = rngFor(options.seed ?? DEFAULT_SEED);
-  const fg = (x: Float64Array, g: Float64Array): number => negativeLogMarginal(x, data, g, ws);
+  const kron = (options.structured ?? true) && sharedGridPoints(data) > 0 ? new KroneckerWorkspace(data, rank) : undefined;
+  const fg = kron
+    ? (x: Float64Array, g: Float64Array): number => negativeLogMarginalKronecker(x, data, g, kron)
+    : (x: Float64Array, g: Float64Array): number => negativeLogMarginal(x, data, g, ws);
   let evaluations = 0;
   const run = (x0: Float64Array, iterations: number): MinimizeResult => {
     const result = minimizeBox(fg, x0, lower, upper, { maxIterations: iterations, ftol: FIT_FTOL, gtol: FIT_GTOL }, box);
@@ -575,6 +628,8 @@ export function fitLmc(curves: readonly CurveData[], options: LmcOptions = {}): 
   const firstStretch = options.screen ? Math.min(options.screen.iterations, maxIterations) : maxIterations;
   // All starts are drawn before any is run so that the draws do not depend on the screening.
   const starts = Array.from({ length: restarts }, () => drawLmcStart(rng, M, rank));
+  const warm = options.warmStart && warmStartFrom(options.warmStart, data, rank, lower, upper);
+  if (warm) starts.unshift(warm);
   const results = starts.map((x0) => run(x0, firstStretch));
   if (options.screen && firstStretch < maxIterations) {
     const ranked = results
@@ -617,6 +672,29 @@ export function fitLmc(curves: readonly CurveData[], options: LmcOptions = {}): 
     evaluations,
     scale: { mean: data.yMean, std: data.yStd },
   };
+}
+
+/**
+ * The packed start a previous fit gives on `data`: covariances are in units of the normalised
+ * loss, so W scales by s_old / s_new and κ, σ², b² by its square. Undefined when the previous fit
+ * is for another number of curves or rank, or is not finite.
+ */
+function warmStartFrom(previous: Pick<LmcFit, 'hyper' | 'scale'>, data: LmcData, rank: number, lower: Float64Array, upper: Float64Array): Float64Array | undefined {
+  const { hyper, scale } = previous;
+  if (hyper.kappa.length !== data.curves || hyper.W.length !== data.curves * rank) return undefined;
+  const ratio = scale.std / data.yStd;
+  const x = packLmcHyper({
+    ...hyper,
+    W: hyper.W.map((w) => w * ratio),
+    kappa: hyper.kappa.map((k) => k * ratio * ratio),
+    noise: hyper.noise * ratio * ratio,
+    bias: hyper.bias * ratio * ratio,
+  });
+  for (let k = 0; k < x.length; k++) {
+    if (!Number.isFinite(x[k])) return undefined;
+    x[k] = Math.min(upper[k], Math.max(lower[k], x[k]));
+  }
+  return x;
 }
 
 function predictLmc(
