@@ -58,7 +58,9 @@ export function stressR2Spec(s: StressSummary, scenario: string): TopLevelSpec {
   const rows = s.noises.flatMap((noise) =>
     variants.flatMap((method) =>
       (s.r2[scenario][noise]?.[method] ?? []).flatMap((c, b) =>
-        c.n ? [{ noise, method, budget: s.budgets[b], mean: Math.max(-1, c.mean), label: `${method}, ${noise} noise, ${pct(s.budgets[b])}: R² ${c.mean.toFixed(3)}` }] : [],
+        c.n
+          ? [{ noise, method, kind: method.includes('+') ? 'variant' : 'method', budget: s.budgets[b], mean: Math.max(-1, c.mean), label: `${method}, ${noise} noise, ${pct(s.budgets[b])}: R² ${c.mean.toFixed(3)}` }]
+          : [],
       ),
     ),
   );
@@ -75,7 +77,8 @@ export function stressR2Spec(s: StressSummary, scenario: string): TopLevelSpec {
       width: 200,
       height: 180,
       layer: [
-        { mark: { type: 'line', strokeWidth: 1.8 }, encoding: { x, y, color } },
+        // variants (a robust loss, exploration) dashed, so they read apart from the plain methods
+        { mark: { type: 'line', strokeWidth: 1.8 }, encoding: { x, y, color, strokeDash: { field: 'kind', type: 'nominal', legend: null, scale: { domain: ['method', 'variant'], range: [[1, 0], [5, 3]] } } } },
         { mark: { type: 'point', filled: true, size: 30 }, encoding: { x, y, color, description: { field: 'label' } } },
       ],
     },

@@ -32,7 +32,7 @@ function spd(n: number, rng: () => number): Float64Array {
 describe('dense Cholesky kernels', () => {
   it('factor, solves and inverse agree with the matrix they came from, for odd and even sizes', () => {
     const rng = rngFor(['linalg']);
-    for (const n of [1, 2, 3, 4, 5, 8, 9, 31, 32]) {
+    for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 31, 32, 33, 34, 35]) {
       const A = spd(n, rng);
       const a = A.slice();
       const invDiag = new Float64Array(n);

@@ -9,12 +9,14 @@
  * latent curve is a mixture of exponential decays in log-compute — power laws in compute.
  *
  * The fit maximises the exact log marginal likelihood of the normalised losses with its analytic
- * gradient, by multistart L-BFGS-B. Each evaluation is dense (Cholesky, then K⁻¹ for the gradient:
- * N³/2 multiply-adds); all buffers live in an `LmcWorkspace` that a fit allocates once.
+ * gradient, by multistart L-BFGS-B. When every curve is observed at the same t (all revealed to the
+ * same compute) K is a Kronecker product plus a rank-one term and an evaluation is cheap
+ * (`kronecker.ts`: O(n³ + M n²) for M curves of n points); otherwise it is dense (Cholesky, then
+ * K⁻¹ for the gradient: N³/2 multiply-adds). All buffers live in a workspace a fit allocates once.
  */
 import { rngFor } from '../../bench/seeds.js';
 import { BoxWorkspace, minimizeBox, type MinimizeResult } from '../../fit/lbfgsb.js';
-import { KroneckerWorkspace, negativeLogMarginalKronecker, sharedGridPoints } from './kronecker.js';
+import { kroneckerPosterior, KroneckerWorkspace, negativeLogMarginalKronecker, sharedGridPoints } from './kronecker.js';
 import { backSolveInPlace, choleskyInPlace, dot, forwardSolve, inverseFromCholesky } from './linalg.js';
 
 /** One learning curve: t = log-compute shifted so the smallest compute over all curves is 0, y = loss. */
@@ -119,7 +121,9 @@ const FIT_GTOL = 1e-5;
 /**
  * L-BFGS-B correction pairs: as many as there are hyperparameters, up to this cap. A full-rank
  * curvature model roughly halves the evaluations per start on these valleys compared with the
- * usual 10, and its O(memory · P) bookkeeping is nothing next to one O(N³) evaluation.
+ * usual 10, and its O(memory · P) bookkeeping is nothing next to one O(N³) evaluation. (Next to a
+ * Kronecker evaluation it is not — the subspace step's O(memory³) costs about twice as much at
+ * M = 20 — but fewer pairs end elsewhere in the valley, at a lower likelihood on our benchmark.)
  */
 const MAX_MEMORY = 64;
 
@@ -609,15 +613,15 @@ export function fitLmc(curves: readonly CurveData[], options: LmcOptions = {}): 
   }
   const data = prepareLmcData(curves, options.maxPointsPerCurve ?? DEFAULT_MAX_POINTS);
   const M = data.curves;
-  const ws = new LmcWorkspace(data, rank);
   const { lower, upper } = lmcBounds(M, rank);
   const P = lower.length;
-  const box = new BoxWorkspace(P, Math.min(P, Number(process.env.LMC_MEM ?? MAX_MEMORY)));
+  const box = new BoxWorkspace(P, Math.min(P, MAX_MEMORY));
   const rng = rngFor(options.seed ?? DEFAULT_SEED);
   const kron = (options.structured ?? true) && sharedGridPoints(data) > 0 ? new KroneckerWorkspace(data, rank) : undefined;
+  const ws = kron ? undefined : new LmcWorkspace(data, rank);
   const fg = kron
     ? (x: Float64Array, g: Float64Array): number => negativeLogMarginalKronecker(x, data, g, kron)
-    : (x: Float64Array, g: Float64Array): number => negativeLogMarginal(x, data, g, ws);
+    : (x: Float64Array, g: Float64Array): number => negativeLogMarginal(x, data, g, ws!);
   let evaluations = 0;
   const run = (x0: Float64Array, iterations: number): MinimizeResult => {
     const result = minimizeBox(fg, x0, lower, upper, { maxIterations: iterations, ftol: FIT_FTOL, gtol: FIT_GTOL }, box);
@@ -654,24 +658,61 @@ export function fitLmc(curves: readonly CurveData[], options: LmcOptions = {}): 
     throw new Error(`fitLmc: all ${restarts} starts failed: the likelihood was not finite even with jitter (${M} curves, ${data.n} points)`);
   }
 
-  // Re-evaluating leaves the factor of K (with the jitter it needed) and K⁻¹y in the workspace.
-  const f = negativeLogMarginal(best, data, undefined, ws);
-  const L = ws.factor.slice();
-  const invDiag = ws.invDiag.slice();
-  const weights = ws.alpha.slice();
-  const B = ws.B.slice();
+  return { ...posterior(data, best, rank, kron ?? ws!), evaluations };
+}
+
+/**
+ * The LMC's posterior at given hyperparameters, with no fitting (`evaluations` is 0): the curves
+ * are thinned and normalised as `fitLmc` does, and `hyper` is on that normalised scale (as a fit's
+ * `hyper` is). Throws if K is not positive definite even with the largest jitter.
+ */
+export function lmcPosterior(curves: readonly CurveData[], hyper: LmcHyper, options: Pick<LmcOptions, 'maxPointsPerCurve' | 'structured'> = {}): LmcFit {
+  const data = prepareLmcData(curves, options.maxPointsPerCurve ?? DEFAULT_MAX_POINTS);
+  const packed = packLmcHyper(hyper);
+  const rank = lmcRankOf(packed.length, data.curves);
+  const structured = (options.structured ?? true) && sharedGridPoints(data) > 0;
+  return { ...posterior(data, packed, rank, structured ? new KroneckerWorkspace(data, rank) : new LmcWorkspace(data, rank)), evaluations: 0 };
+}
+
+/**
+ * Evaluates the likelihood once more at `packed` (leaving the factorisation, with the jitter it
+ * needed, and K⁻¹y in the workspace) and wraps the posterior it defines: dense (Cholesky factor of
+ * K) or Kronecker (`kroneckerPosterior`), which agree to rounding.
+ */
+function posterior(data: LmcData, packed: Float64Array, rank: number, ws: LmcWorkspace | KroneckerWorkspace): Omit<LmcFit, 'evaluations'> {
+  const M = data.curves;
+  const f = ws instanceof KroneckerWorkspace ? negativeLogMarginalKronecker(packed, data, undefined, ws) : negativeLogMarginal(packed, data, undefined, ws);
+  if (!Number.isFinite(f)) throw new Error(`LMC: K is not positive definite even with jitter at these hyperparameters (${M} curves, ${data.n} points)`);
   // Predictions read their own copy, so a caller editing `hyper` cannot change them.
-  const model = unpackLmcHyper(best, M);
-  const hyper = unpackLmcHyper(best, M);
-  return {
-    predict: (curve, tStar, predictOptions) =>
-      predictLmc(data, model, B, L, invDiag, weights, curve, tStar, predictOptions?.withNoise ?? false),
-    logMarginalLikelihood: -f,
-    hyper,
-    jitter: ws.jitter,
-    evaluations,
-    scale: { mean: data.yMean, std: data.yStd },
+  const model = unpackLmcHyper(packed, M);
+  const hyper = unpackLmcHyper(packed, M);
+  const checkCurve = (curve: number): void => {
+    if (!Number.isInteger(curve) || curve < 0 || curve >= M) throw new RangeError(`LMC predict: curve ${curve} is not in 0..${M - 1}`);
   };
+  let predict: LmcFit['predict'];
+  if (ws instanceof KroneckerWorkspace) {
+    const at = kroneckerPosterior(data, ws, model.alpha, model.beta, model.bias);
+    const { yMean, yStd } = data;
+    predict = (curve, tStar, predictOptions) => {
+      checkCurve(curve);
+      const mean = new Float64Array(tStar.length);
+      const variance = new Float64Array(tStar.length);
+      const noise = predictOptions?.withNoise ? model.noise : 0;
+      for (let k = 0; k < tStar.length; k++) {
+        const p = at(curve, tStar[k]);
+        mean[k] = yMean + yStd * p.mean;
+        variance[k] = yStd * yStd * (p.variance + noise);
+      }
+      return { mean, variance };
+    };
+  } else {
+    const L = ws.factor.slice();
+    const invDiag = ws.invDiag.slice();
+    const weights = ws.alpha.slice();
+    const B = ws.B.slice();
+    predict = (curve, tStar, predictOptions) => predictLmc(data, model, B, L, invDiag, weights, curve, tStar, predictOptions?.withNoise ?? false);
+  }
+  return { predict, logMarginalLikelihood: -f, hyper, jitter: ws.jitter, scale: { mean: data.yMean, std: data.yStd } };
 }
 
 /**
