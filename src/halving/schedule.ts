@@ -23,6 +23,11 @@ export interface KeepContext {
   finalCompute: number;
   round: number;
   seedPath: readonly (string | number)[];
+  /**
+   * What a strategy carries from one round of this schedule to the next (e.g. the surrogate's
+   * last hyperparameters, to warm-start the next fit); fresh for every schedule.
+   */
+  memory: Map<string, unknown>;
 }
 
 export interface Strategy {
@@ -59,12 +64,13 @@ export function runSchedule(curves: readonly Curve[], strategy: Strategy, budget
   const spent = new Float64Array(m0);
   const stoppedAt = new Int32Array(m0);
   const firstStep = Math.min(...curves.map((c) => c.compute[0]));
+  const memory = new Map<string, unknown>();
   if (!strategy.prunes) {
     const share = Math.floor(budget / m0);
     if (share < firstStep) throw new BudgetError(`budget ${budget} gives each of ${m0} models ${share}, less than the first logged compute ${firstStep}`);
     spent.fill(share);
     const all = curves.map((_, i) => i);
-    const ranked = strategy.keep({ curves, spent, survivors: all, keep: m0, finalCompute: share, round: 0, seedPath });
+    const ranked = strategy.keep({ curves, spent, survivors: all, keep: m0, finalCompute: share, round: 0, seedPath, memory });
     return { spent, used: share * m0, rounds: [{ survivors: all, increment: share }], stoppedAt, survivors: ranked };
   }
   const R = roundCount(m0, eta);
@@ -87,7 +93,7 @@ export function runSchedule(curves: readonly Curve[], strategy: Strategy, budget
     used += increment * survivors.length;
     rounds.push({ survivors: [...survivors], increment });
     const keep = Math.ceil(survivors.length / eta);
-    const next = strategy.keep({ curves, spent, survivors, keep, finalCompute: spent[survivors[0]] + futureCompute(keep), round: r, seedPath });
+    const next = strategy.keep({ curves, spent, survivors, keep, finalCompute: spent[survivors[0]] + futureCompute(keep), round: r, seedPath, memory });
     for (const s of survivors) stoppedAt[s] = r;
     survivors = next.slice(0, keep);
     for (const s of survivors) stoppedAt[s] = r + 1;

@@ -3,7 +3,7 @@
  * so far (pruned ones included: they still say how curves of this family bend) predicts lowest at
  * the compute they would reach by the end of the schedule, not the lowest so far.
  */
-import { revealedPrefixes, type Curve } from '../curves.js';
+import { revealedPrefixes } from '../curves.js';
 import { fitLmc, type LmcFit } from '../gp/lmc.js';
 import type { KeepContext, Strategy } from '../schedule.js';
 import { byObservedLoss } from './sh.js';
@@ -16,13 +16,9 @@ export const LMC_RESTARTS = 20;
  */
 export const LMC_SCREEN = { iterations: 15, survivors: 4 } as const;
 
-/**
- * Each schedule's fits by round (keyed by its curve array and seed path), so that a round's fit
- * starts one of its restarts from the previous round's hyperparameters: the data only grew, so the
- * optimum moved little. Only the hyperparameters are kept, and they go with the curve array.
- */
-const fitsOfSchedule = new WeakMap<readonly Curve[], Map<string, Pick<LmcFit, 'hyper' | 'scale'>>>();
-const roundKey = (seedPath: readonly (string | number)[], round: number): string => JSON.stringify([seedPath, round]);
+/** Where a schedule's memory keeps the last fit's hyperparameters, to start the next round's fit from. */
+const LAST_FIT = 'sh-lmc:last-fit';
+type Hyper = Pick<LmcFit, 'hyper' | 'scale'>;
 
 /**
  * The surrogate's prediction (mean, variance) of each survivor's loss at the compute it would end
@@ -31,15 +27,14 @@ const roundKey = (seedPath: readonly (string | number)[], round: number): string
 export function predictedFinal(ctx: KeepContext): Map<number, { mean: number; variance: number }> | null {
   const { t0, prefixes } = revealedPrefixes(ctx.curves, ctx.spent);
   if (!prefixes.some((p) => p.t.length >= 2)) return null;
-  let fits = fitsOfSchedule.get(ctx.curves);
-  if (!fits) fitsOfSchedule.set(ctx.curves, (fits = new Map()));
   const fit = fitLmc(prefixes, {
     restarts: LMC_RESTARTS,
     screen: LMC_SCREEN,
     seed: [...ctx.seedPath, 'lmc', ctx.round],
-    warmStart: fits.get(roundKey(ctx.seedPath, ctx.round - 1)),
+    // the data only grew since the last round, so its optimum moved little
+    warmStart: ctx.memory.get(LAST_FIT) as Hyper | undefined,
   });
-  fits.set(roundKey(ctx.seedPath, ctx.round), { hyper: fit.hyper, scale: fit.scale });
+  ctx.memory.set(LAST_FIT, { hyper: fit.hyper, scale: fit.scale } satisfies Hyper);
   const tFinal = Math.log(ctx.finalCompute) - t0;
   const out = new Map<number, { mean: number; variance: number }>();
   prefixes.forEach(({ index }, k) => {
