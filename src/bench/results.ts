@@ -122,19 +122,18 @@ export function configDifferences(first: RunConfig, second: RunConfig): string[]
 }
 
 /**
- * The finished units of a run folder. A last line cut short by a killed process is removed from
- * the file, so that appending continues a well-formed file.
+ * The complete lines of an append-only JSON-lines file. A last line cut short by a killed process
+ * is removed from the file, so that appending continues a well-formed file.
  */
-export function readRuns(dir: string): UnitRecord[] {
-  const file = path.join(dir, 'runs.jsonl');
+export function readJsonLines<T>(file: string): T[] {
   if (!fs.existsSync(file)) return [];
   const text = fs.readFileSync(file, 'utf8');
-  const records: UnitRecord[] = [];
+  const records: T[] = [];
   let good = 0;
   for (const line of text.split('\n')) {
     if (good + line.length >= text.length) break; // no newline after it: unfinished
     try {
-      records.push(JSON.parse(line) as UnitRecord);
+      records.push(JSON.parse(line) as T);
     } catch {
       break;
     }
@@ -142,6 +141,11 @@ export function readRuns(dir: string): UnitRecord[] {
   }
   if (good < text.length) fs.truncateSync(file, Buffer.byteLength(text.slice(0, good)));
   return records;
+}
+
+/** The finished units of a run folder. */
+export function readRuns(dir: string): UnitRecord[] {
+  return readJsonLines<UnitRecord>(path.join(dir, 'runs.jsonl'));
 }
 
 export function appendRun(dir: string, record: UnitRecord): void {

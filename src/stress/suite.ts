@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { runPool, workerFile } from '../bench/pool.js';
 import { createProgress } from '../bench/progress.js';
-import { atomicWrite } from '../bench/results.js';
+import { atomicWrite, readJsonLines } from '../bench/results.js';
 import type { Method } from '../bench/unit.js';
 import { loadTaskData, type TaskData } from '../data/dataset.js';
 import { numericColumn, readTable } from '../data/table.js';
@@ -61,24 +61,6 @@ export function variantsFor(scenario: string, noiseSd: number, methods: readonly
 
 const keyOf = (r: { scenario: string; noise: string; repeat: number; variant: string }) => `${r.scenario}|${r.noise}|${r.repeat}|${r.variant}`;
 
-function readRecords(file: string): StressRecord[] {
-  if (!fs.existsSync(file)) return [];
-  const text = fs.readFileSync(file, 'utf8');
-  const out: StressRecord[] = [];
-  let good = 0;
-  for (const line of text.split('\n')) {
-    if (good + line.length >= text.length) break; // a last line without its newline was cut short
-    try {
-      out.push(JSON.parse(line) as StressRecord);
-    } catch {
-      break;
-    }
-    good += line.length + 1;
-  }
-  if (good < text.length) fs.truncateSync(file, Buffer.byteLength(text.slice(0, good)));
-  return out;
-}
-
 interface Scenario {
   data: TaskData;
   law: string;
@@ -122,7 +104,7 @@ export async function runStressSuite(options: StressOptions): Promise<StressResu
   } else atomicWrite(configFile, `${JSON.stringify(config, null, 2)}\n`);
 
   const unitsFile = path.join(options.out, 'units.jsonl');
-  const records = readRecords(unitsFile);
+  const records = readJsonLines<StressRecord>(unitsFile);
   const done = new Set(records.map(keyOf));
   const jobs: StressJob[] = [];
   const allVariants: string[] = [];
