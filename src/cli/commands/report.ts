@@ -40,7 +40,7 @@ function openInBrowser(file: string): void {
 export function register(program: Command): void {
   program
     .command('report')
-    .description("an HTML report of the results under <out>: the table beside the paper's, R² and cost figures per task")
+    .description("an HTML report of the results under <out>: the table beside the paper's, R² and cost figures per task, and the stress suite's and halving runs' sections when they are there")
     .argument('<out>', 'results root (as `run --out`), or any folder holding run folders')
     .option('--open', 'open the report in the system browser (xdg-open / open)')
     .option('--data-dir <dir>', "where the tasks' data is, for the cost figures (as `run --data-dir`)")
@@ -48,12 +48,16 @@ export function register(program: Command): void {
       'after',
       `
 Writes <out>/report/: report.html (one self-contained file: inline SVG and CSS, nothing fetched),
-each figure as its own .svg, and the table as table.md and table.csv. Table cells are coloured by
-their difference to the paper's Table 2: green above, red below, stronger for larger differences.
+each figure as its own .svg, and the table as table.md and table.csv. A stress suite folder
+(\`active-sl stress --out\`) adds its R², coverage and alarm figures and tables; \`halving run\`
+results add the strategies' table, the frontier band per setting and each run's seed-0 curves.
+Table cells are coloured by their difference to the paper's Table 2: green above, red below,
+stronger for larger differences.
 
 Examples:
   $ active-sl report output --open
-  $ active-sl report /shared/active-sl --data-dir ./data`,
+  $ active-sl report /shared/active-sl --data-dir ./data
+  $ active-sl report stress-output          # after \`active-sl stress\``,
     )
     .action(async (out: string, opts: { open?: boolean; dataDir?: string }) => {
       let runDirs: string[];
