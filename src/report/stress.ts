@@ -52,6 +52,18 @@ function budgetAxis(budgets: readonly number[]) {
   };
 }
 
+/** A figure with one panel per noise level, each `layer` drawn in every panel. */
+function byNoise(s: StressSummary, title: TopLevelSpec['title'], rows: object[], layer: unknown[]): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    config: CONFIG,
+    data: { values: rows },
+    facet: { column: { field: 'noise', type: 'nominal', title: 'noise', sort: [...s.noises] } },
+    spec: { width: 200, height: 180, layer },
+  } as TopLevelSpec;
+}
+
 /** One scenario: R² against budget, a line per method, a panel per noise level. */
 export function stressR2Spec(s: StressSummary, scenario: string): TopLevelSpec {
   const variants = orderMethods(s.variants.filter((v) => s.noises.some((z) => s.r2[scenario]?.[z]?.[v])));
@@ -67,22 +79,11 @@ export function stressR2Spec(s: StressSummary, scenario: string): TopLevelSpec {
   const color = { field: 'method', type: 'nominal' as const, title: 'method', scale: { domain: variants, range: variants.map((v) => methodColour(v, variants)) }, sort: variants };
   const x = budgetAxis(s.budgets);
   const y = { field: 'mean', type: 'quantitative' as const, title: 'target-region R²', scale: { domain: [-1, 1], nice: false } };
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `Stress: ${scenario}`, subtitle: ['mean R² over repeats against the noiseless truth', 'one panel per noise level'] },
-    config: CONFIG,
-    data: { values: rows },
-    facet: { column: { field: 'noise', type: 'nominal', title: 'noise', sort: [...s.noises] } },
-    spec: {
-      width: 200,
-      height: 180,
-      layer: [
-        // variants (a robust loss, exploration) dashed, so they read apart from the plain methods
-        { mark: { type: 'line', strokeWidth: 1.8 }, encoding: { x, y, color, strokeDash: { field: 'kind', type: 'nominal', legend: null, scale: { domain: ['method', 'variant'], range: [[1, 0], [5, 3]] } } } },
-        { mark: { type: 'point', filled: true, size: 30 }, encoding: { x, y, color, description: { field: 'label' } } },
-      ],
-    },
-  };
+  return byNoise(s, { text: `Stress: ${scenario}`, subtitle: ['mean R² over repeats against the noiseless truth', 'one panel per noise level'] }, rows, [
+    // variants (a robust loss, exploration) dashed, so they read apart from the plain methods
+    { mark: { type: 'line', strokeWidth: 1.8 }, encoding: { x, y, color, strokeDash: { field: 'kind', type: 'nominal', legend: null, scale: { domain: ['method', 'variant'], range: [[1, 0], [5, 3]] } } } },
+    { mark: { type: 'point', filled: true, size: 30 }, encoding: { x, y, color, description: { field: 'label' } } },
+  ]);
 }
 
 /** Coverage (nominal 0.9) or alarm rate against budget: a line per scenario, a panel per noise level. */
@@ -109,25 +110,15 @@ export function stressRateSpec(s: StressSummary, what: 'coverage' | 'alarm'): To
   const y = { field: 'value', type: 'quantitative' as const, title: what === 'alarm' ? 'share of fits with the alarm on' : 'coverage of the 90% intervals', scale: { domain: [0, 1] } };
   const color = { field: 'scenario', type: 'nominal' as const, title: 'scenario', sort: [...s.scenarios] };
   const reference = what === 'coverage' ? 0.9 : 0.1;
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: {
-      text: what === 'alarm' ? 'Misspecification alarm' : 'Coverage of fit’s 90% intervals',
-      subtitle: what === 'alarm' ? [`${s.control}: false alarms (dashed: 0.1)`, 'others: hits'] : ['a fresh simulated run in the target region', 'dashed: nominal 0.9'],
-    },
-    config: CONFIG,
-    data: { values: rows },
-    facet: { column: { field: 'noise', type: 'nominal', title: 'noise', sort: [...s.noises] } },
-    spec: {
-      width: 200,
-      height: 180,
-      layer: [
-        { mark: { type: 'rule', strokeDash: [4, 3], color: '#888' }, encoding: { y: { datum: reference, type: 'quantitative' } } },
-        { mark: { type: 'line', strokeWidth: 1.8 }, encoding: { x, y, color } },
-        { mark: { type: 'point', filled: true, size: 30 }, encoding: { x, y, color, description: { field: 'label' } } },
-      ],
-    },
+  const title = {
+    text: what === 'alarm' ? 'Misspecification alarm' : 'Coverage of fit’s 90% intervals',
+    subtitle: what === 'alarm' ? [`${s.control}: false alarms (dashed: 0.1)`, 'others: hits'] : ['a fresh simulated run in the target region', 'dashed: nominal 0.9'],
   };
+  return byNoise(s, title, rows, [
+    { mark: { type: 'rule', strokeDash: [4, 3], color: '#888' }, encoding: { y: { datum: reference, type: 'quantitative' } } },
+    { mark: { type: 'line', strokeWidth: 1.8 }, encoding: { x, y, color } },
+    { mark: { type: 'point', filled: true, size: 30 }, encoding: { x, y, color, description: { field: 'label' } } },
+  ]);
 }
 
 export async function stressFigures(s: StressSummary, prefix: string): Promise<StressFigure[]> {

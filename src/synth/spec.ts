@@ -46,21 +46,16 @@ export interface ScenarioSpec {
   seed: number;
 }
 
+type AxisInput = Omit<GridAxis, 'scale'> & { scale?: GridScale };
+
 /** What a user may write: the same, with scale, budgets, noise details and seed optional. */
-export interface ScenarioSpecInput {
-  name: string;
-  description?: string;
-  truth: { formula: string; values: Record<string, number> };
-  laws: Record<string, ScenarioLaw>;
-  features: string[];
-  target: string;
-  pool: Record<string, Omit<GridAxis, 'scale'> & { scale?: GridScale }>;
-  region: Record<string, Omit<GridAxis, 'scale'> & { scale?: GridScale }>;
-  cost: string;
+export type ScenarioSpecInput = Omit<ScenarioSpec, 'pool' | 'region' | 'budgets' | 'noise' | 'seed'> & {
+  pool: Record<string, AxisInput>;
+  region: Record<string, AxisInput>;
   budgets?: number[];
   noise?: { sd?: number; costPower?: number; outliers?: { fraction?: number; offset?: number } };
   seed?: number;
-}
+};
 
 export const DEFAULT_SCENARIO_BUDGETS: readonly number[] = [0.01, 0.05, 0.1];
 const DEFAULT_OUTLIER_OFFSET = 0.5;

@@ -19,6 +19,7 @@
  *   S = Σ_{p∈a, q∈b} Q_pq k_pq = Σ_l μ_l (â_l â_lᵀ + c ẑ_l ẑ_lᵀ − A_l⁻¹)   (M × M; only S W and diag S are used),
  *   R = Σ_ab B_ab Q_(a,·)(b,·) = V R̂ Vᵀ,  R̂_ll′ = â_lᵀ B â_l′ + c ẑ_lᵀ B ẑ_l′ − δ_ll′ tr(B A_l⁻¹)   (n × n).
  */
+import { timeKernelGrid } from './kernel.js';
 import { symmetricEigen } from './linalg.js';
 import type { LmcData } from './lmc.js';
 
@@ -244,25 +245,10 @@ export function negativeLogMarginalKronecker(packed: Float64Array, data: LmcData
     }
   }
   meanB /= M;
+  // every curve shares the first curve's n times
+  timeKernelGrid(t, alphaK, logBeta, kt, ktLog, ktRatio, n);
   let meanKt = 0;
-  for (let j = 0; j < n; j++) {
-    for (let l = 0; l <= j; l++) {
-      const s = t[j] + t[l];
-      const lr = logBeta - Math.log(s + betaK);
-      const k = Math.exp(alphaK * lr);
-      const kl = k * lr;
-      const kr = (k * s) / (s + betaK);
-      const jl = j * n + l;
-      const lj = l * n + j;
-      kt[jl] = k;
-      kt[lj] = k;
-      ktLog[jl] = kl;
-      ktLog[lj] = kl;
-      ktRatio[jl] = kr;
-      ktRatio[lj] = kr;
-    }
-    meanKt += kt[j * n + j];
-  }
+  for (let j = 0; j < n; j++) meanKt += kt[j * n + j];
   meanKt /= n;
 
   V.set(kt);

@@ -17,6 +17,7 @@
 import { rngFor } from '../../bench/seeds.js';
 import { BoxWorkspace, minimizeBox, type MinimizeResult } from '../../fit/lbfgsb.js';
 import { kroneckerPosterior, KroneckerWorkspace, negativeLogMarginalKronecker, sharedGridPoints } from './kronecker.js';
+import { timeKernelGrid } from './kernel.js';
 import { backSolveInPlace, choleskyInPlace, dot, forwardSolve, inverseFromCholesky } from './linalg.js';
 
 /** One learning curve: t = log-compute shifted so the smallest compute over all curves is 0, y = loss. */
@@ -469,22 +470,7 @@ export function negativeLogMarginal(packed: Float64Array, data: LmcData, grad?: 
 
   const { distinctT, tIndex, gridK, gridKLog, gridKRatio } = ws;
   const g = distinctT.length;
-  for (let i = 0; i < g; i++) {
-    const ti = distinctT[i];
-    for (let j = 0; j <= i; j++) {
-      const s = ti + distinctT[j];
-      const lr = logBeta - Math.log(s + betaK);
-      const k = Math.exp(alphaK * lr);
-      const kl = k * lr;
-      const kr = (k * s) / (s + betaK);
-      gridK[i * g + j] = k;
-      gridK[j * g + i] = k;
-      gridKLog[i * g + j] = kl;
-      gridKLog[j * g + i] = kl;
-      gridKRatio[i * g + j] = kr;
-      gridKRatio[j * g + i] = kr;
-    }
-  }
+  timeKernelGrid(distinctT, alphaK, logBeta, gridK, gridKLog, gridKRatio);
   for (let p = 0; p < N; p++) {
     const rp = p * N;
     const gp = tIndex[p] * g;
