@@ -1,7 +1,7 @@
 // Speed of the halving pieces: one SH-LMC surrogate fit (20 restarts, as sh-lmc runs it) on 20
 // synthetic curves × 20 points, and whole 5-seed synthetic cells (M0 = 10, B = 1e4) per strategy.
 import { fitLmc } from '../dist/halving/gp/lmc.js';
-import { LMC_RESTARTS, LMC_SCREEN } from '../dist/halving/strategies/sh-lmc.js';
+import { LMC_RESTARTS, LMC_SCREEN } from '../dist/halving/forecast.js';
 import { STRATEGIES } from '../dist/halving/strategies/index.js';
 import { DEFAULT_SPEC, syntheticCurves } from '../dist/halving/synthetic.js';
 import { runHalvingUnit } from '../dist/halving/unit.js';

@@ -51,19 +51,26 @@ export interface Prefix {
 
 /**
  * The revealed prefixes of the curves trained so far (`spent[i]` compute each; all of every curve
- * without it), as the learning-curve surrogates read them; curves with nothing revealed are left
- * out. t0 is the shift: log of the smallest first logged compute among them.
+ * without it), as the learning-curve surrogates read them, from compute `from` on when it is given;
+ * curves with nothing to read are left out. t0 is the shift: log of the smallest compute read.
  */
-export function revealedPrefixes(curves: readonly Curve[], spent?: ArrayLike<number>): { t0: number; prefixes: Prefix[] } {
-  const seen = curves.map((c, i) => (spent ? revealed(c, spent[i]) : c.compute.length));
+export function revealedPrefixes(curves: readonly Curve[], spent?: ArrayLike<number>, from = 0): { t0: number; prefixes: Prefix[] } {
+  const end = curves.map((c, i) => (spent ? revealed(c, spent[i]) : c.compute.length));
+  const begin = curves.map((c, i) => {
+    let k = 0;
+    while (k < end[i] && c.compute[k] < from * (1 - 1e-12)) k++;
+    return k;
+  });
   let t0 = Infinity;
   curves.forEach((c, i) => {
-    if (seen[i] > 0) t0 = Math.min(t0, Math.log(c.compute[0]));
+    if (end[i] > begin[i]) t0 = Math.min(t0, Math.log(c.compute[begin[i]]));
   });
   const prefixes: Prefix[] = [];
   curves.forEach((c, index) => {
-    const n = seen[index];
-    if (n > 0) prefixes.push({ index, t: Float64Array.from(c.compute.subarray(0, n), (x) => Math.log(x) - t0), y: c.loss.slice(0, n) });
+    if (end[index] > begin[index]) {
+      const compute = c.compute.subarray(begin[index], end[index]);
+      prefixes.push({ index, t: Float64Array.from(compute, (x) => Math.log(x) - t0), y: c.loss.slice(begin[index], end[index]) });
+    }
   });
   return { t0, prefixes };
 }

@@ -4,11 +4,10 @@
  * with (a 90% interval from the learning-curve surrogate), and the frontier law so far with a band.
  */
 import { Z90 } from '../select/predictive.js';
-import { revealedPrefixes, type CurveSet } from './curves.js';
+import type { CurveSet } from './curves.js';
+import { lmcForecaster } from './forecast.js';
 import { fitFrontier, lowerEnvelope, type FrontierLaw } from './frontier.js';
-import { fitLmc } from './gp/lmc.js';
 import { roundCount } from './schedule.js';
-import { LMC_RESTARTS, LMC_SCREEN } from './strategies/sh-lmc.js';
 
 export const SUGGEST_STRATEGIES = ['sh', 'sh-lmc'] as const;
 export type HalvingSuggestStrategy = (typeof SUGGEST_STRATEGIES)[number];
@@ -48,16 +47,13 @@ export function adviseHalving(set: CurveSet, budget: number, eta: number, strate
     if (n === 1) break;
   }
   const current = curves.map((c) => c.compute[c.compute.length - 1]);
-  const { t0, prefixes } = revealedPrefixes(curves);
-  const fit = fitLmc(
-    prefixes,
-    { restarts: LMC_RESTARTS, screen: LMC_SCREEN, seed: [...seed, 'halving-suggest'] },
-  );
-  const predicted = curves.map((_, i) => {
+  const forecaster = lmcForecaster(curves, undefined, { seed: [...seed, 'halving-suggest'] });
+  const predicted = curves.map((c, i) => {
     const compute = current[i] + future;
-    const p = fit.predict(i, [Math.log(compute) - t0]);
-    const half = Z90 * Math.sqrt(Math.max(p.variance[0], 0));
-    return { compute, mean: p.mean[0], lo90: p.mean[0] - half, hi90: p.mean[0] + half };
+    // a model with one point gets no forecast: its last loss stands, with no interval
+    const f = forecaster?.forecast(i, compute) ?? { mean: c.loss[c.loss.length - 1], variance: 0 };
+    const half = Z90 * Math.sqrt(f.variance);
+    return { compute, mean: f.mean, lo90: f.mean - half, hi90: f.mean + half };
   });
   const lastLoss = curves.map((c) => c.loss[c.loss.length - 1]);
   const score = (i: number) => (strategy === 'sh-lmc' ? predicted[i].mean : lastLoss[i]);

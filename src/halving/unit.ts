@@ -6,9 +6,8 @@
  */
 import { hashSeed, rngFor } from '../bench/seeds.js';
 import { Z90 } from '../select/predictive.js';
-import { lossAt, revealedPrefixes, type Curve, type CurveSet } from './curves.js';
-import { fitLmc } from './gp/lmc.js';
-import { LMC_RESTARTS, LMC_SCREEN } from './strategies/sh-lmc.js';
+import { lossAt, type Curve, type CurveSet } from './curves.js';
+import { lmcForecaster } from './forecast.js';
 import { areaBetween, fitFrontier, lowerEnvelope, type FrontierLaw } from './frontier.js';
 import { runSchedule, type Strategy } from './schedule.js';
 import { syntheticCurves, type SyntheticSpec } from './synthetic.js';
@@ -109,16 +108,11 @@ export function runHalvingUnit(source: CurveSource, strategy: Strategy, config: 
 
 /** Refits the frontier with each model's surrogate prediction at its curve's end added, at the mean and the 90% edges. */
 function extendedAbc(curves: readonly Curve[], spent: Float64Array, truth: FrontierLaw, lo: number, hi: number, seedPath: readonly (string | number)[]): NonNullable<HalvingRecord['abcExtended']> {
-  const { t0, prefixes } = revealedPrefixes(curves, spent);
-  const fit = fitLmc(
-    prefixes,
-    { restarts: LMC_RESTARTS, screen: LMC_SCREEN, seed: seedPath },
-  );
-  const ends = prefixes.map(({ index }, k) => {
-    const c = curves[index];
+  const forecaster = lmcForecaster(curves, spent, { seed: seedPath });
+  const ends = curves.flatMap((c, index) => {
     const end = c.compute[c.compute.length - 1];
-    const p = fit.predict(k, [Math.log(end) - t0]);
-    return { end, mean: p.mean[0], half: Z90 * Math.sqrt(Math.max(p.variance[0], 0)) };
+    const f = forecaster?.forecast(index, end);
+    return f ? [{ end, mean: f.mean, half: Z90 * Math.sqrt(f.variance) }] : [];
   });
   const abcWith = (shift: number) => {
     const pseudo: Curve = {
