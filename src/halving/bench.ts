@@ -27,6 +27,8 @@ export interface HalvingSummary {
   eta: number;
   seeds: number;
   mean: { finalLoss: number; regret: number; computeSaved: number; abc: number | null };
+  /** Seeds whose record carries notes from the strategy (e.g. a surrogate fit that failed). */
+  seedsWithNotes: number;
 }
 
 const average = (xs: number[]) => (xs.length ? xs.reduce((s, v) => s + v, 0) / xs.length : NaN);
@@ -46,6 +48,7 @@ export function summariseHalving(curves: string, strategy: string, config: Halvi
       computeSaved: average(records.map((r) => r.computeSaved)),
       abc: abc.length ? average(abc) : null,
     },
+    seedsWithNotes: records.filter((r) => r.notes?.length).length,
   };
 }
 

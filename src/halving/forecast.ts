@@ -38,6 +38,8 @@ export interface Forecast {
 
 export interface Forecaster {
   fit: LmcFit;
+  /** What a reader should know of the fit (the jitter its covariance needed), or null. */
+  note: string | null;
   /** Forecast for curve `index` (into the curves given) at `compute`; null for a curve not read. */
   forecast(index: number, compute: number): Forecast | null;
 }
@@ -56,17 +58,29 @@ export function windowedPrefixes(curves: readonly Curve[], spent?: ArrayLike<num
 }
 
 /**
- * Fits the LMC surrogate to the windowed prefixes; null when no curve has two points to read.
- * `warmStart` is a previous fit of the same curves (e.g. the last round's).
+ * The outcome of fitting the surrogate: a forecaster; nothing to fit (no curve has two points to
+ * read); or a fit that failed (every start's likelihood non-finite even with the largest jitter),
+ * with the reason, so that a caller falls back and says so instead of crashing.
+ */
+export type ForecastOutcome = { status: 'fitted'; forecaster: Forecaster } | { status: 'too-short' } | { status: 'failed'; reason: string };
+
+/**
+ * Fits the LMC surrogate to the windowed prefixes. `warmStart` is a previous fit of the same
+ * curves (e.g. the last round's).
  */
 export function lmcForecaster(
   curves: readonly Curve[],
   spent: ArrayLike<number> | undefined,
   options: { seed: readonly (string | number)[]; warmStart?: Pick<LmcFit, 'hyper' | 'scale'> },
-): Forecaster | null {
+): ForecastOutcome {
   const { t0, prefixes } = windowedPrefixes(curves, spent);
-  if (!prefixes.some((p) => p.t.length >= 2)) return null;
-  const fit = fitLmc(prefixes, { restarts: LMC_RESTARTS, screen: LMC_SCREEN, seed: options.seed, warmStart: options.warmStart });
+  if (!prefixes.some((p) => p.t.length >= 2)) return { status: 'too-short' };
+  let fit: LmcFit;
+  try {
+    fit = fitLmc(prefixes, { restarts: LMC_RESTARTS, screen: LMC_SCREEN, seed: options.seed, warmStart: options.warmStart });
+  } catch (e) {
+    return { status: 'failed', reason: (e as Error).message };
+  }
   const slot = new Map(prefixes.map((p, k) => [p.index, k]));
   const forecast = (index: number, compute: number): Forecast | null => {
     const k = slot.get(index);
@@ -76,5 +90,6 @@ export function lmcForecaster(
     const p = fit.predict(k, [Math.log(compute) - t0, t[last]]);
     return { mean: y[last] + (p.mean[0] - p.mean[1]), variance: Math.max(p.variance[0], 0) };
   };
-  return { fit, forecast };
+  const note = fit.jitter > 0 ? `the surrogate's covariance needed jitter ${fit.jitter.toExponential(1)} on its diagonal (normalised loss units) to factorise` : null;
+  return { status: 'fitted', forecaster: { fit, note, forecast } };
 }

@@ -28,6 +28,8 @@ export interface KeepContext {
    * last hyperparameters, to warm-start the next fit); fresh for every schedule.
    */
   memory: Map<string, unknown>;
+  /** What a strategy has to report about this schedule (e.g. a surrogate fit that failed); lands in the record. */
+  notes: string[];
 }
 
 export interface Strategy {
@@ -52,6 +54,8 @@ export interface ScheduleResult {
   stoppedAt: Int32Array;
   /** The survivors at the end, best first. */
   survivors: number[];
+  /** The strategy's notes (`KeepContext.notes`), in round order. */
+  notes: string[];
 }
 
 /** The budget does not give any model a first step. */
@@ -65,13 +69,14 @@ export function runSchedule(curves: readonly Curve[], strategy: Strategy, budget
   const stoppedAt = new Int32Array(m0);
   const firstStep = Math.min(...curves.map((c) => c.compute[0]));
   const memory = new Map<string, unknown>();
+  const notes: string[] = [];
   if (!strategy.prunes) {
     const share = Math.floor(budget / m0);
     if (share < firstStep) throw new BudgetError(`budget ${budget} gives each of ${m0} models ${share}, less than the first logged compute ${firstStep}`);
     spent.fill(share);
     const all = curves.map((_, i) => i);
-    const ranked = strategy.keep({ curves, spent, survivors: all, keep: m0, finalCompute: share, round: 0, seedPath, memory });
-    return { spent, used: share * m0, rounds: [{ survivors: all, increment: share }], stoppedAt, survivors: ranked };
+    const ranked = strategy.keep({ curves, spent, survivors: all, keep: m0, finalCompute: share, round: 0, seedPath, memory, notes });
+    return { spent, used: share * m0, rounds: [{ survivors: all, increment: share }], stoppedAt, survivors: ranked, notes };
   }
   const R = roundCount(m0, eta);
   let survivors = curves.map((_, i) => i);
@@ -93,10 +98,10 @@ export function runSchedule(curves: readonly Curve[], strategy: Strategy, budget
     used += increment * survivors.length;
     rounds.push({ survivors: [...survivors], increment });
     const keep = Math.ceil(survivors.length / eta);
-    const next = strategy.keep({ curves, spent, survivors, keep, finalCompute: spent[survivors[0]] + futureCompute(keep), round: r, seedPath, memory });
+    const next = strategy.keep({ curves, spent, survivors, keep, finalCompute: spent[survivors[0]] + futureCompute(keep), round: r, seedPath, memory, notes });
     for (const s of survivors) stoppedAt[s] = r;
     survivors = next.slice(0, keep);
     for (const s of survivors) stoppedAt[s] = r + 1;
   }
-  return { spent, used, rounds, stoppedAt, survivors };
+  return { spent, used, rounds, stoppedAt, survivors, notes };
 }

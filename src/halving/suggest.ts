@@ -30,6 +30,8 @@ export interface HalvingAdvice {
   /** Rounds left after this one, the next included. */
   rounds: number;
   frontier: { law: FrontierLaw; lower: FrontierLaw | null; upper: FrontierLaw | null } | null;
+  /** What the reader should know of the surrogate (a failed fit, jitter), empty when nothing. */
+  notes: string[];
 }
 
 export function adviseHalving(set: CurveSet, budget: number, eta: number, strategy: HalvingSuggestStrategy, seed: readonly (string | number)[]): HalvingAdvice {
@@ -47,10 +49,14 @@ export function adviseHalving(set: CurveSet, budget: number, eta: number, strate
     if (n === 1) break;
   }
   const current = curves.map((c) => c.compute[c.compute.length - 1]);
-  const forecaster = lmcForecaster(curves, undefined, { seed: [...seed, 'halving-suggest'] });
+  const outcome = lmcForecaster(curves, undefined, { seed: [...seed, 'halving-suggest'] });
+  const forecaster = outcome.status === 'fitted' ? outcome.forecaster : null;
+  const notes: string[] = [];
+  if (outcome.status === 'failed') notes.push(`the surrogate fit failed (${outcome.reason}): predictions are the last losses, with no interval`);
+  if (forecaster?.note) notes.push(forecaster.note);
   const predicted = curves.map((c, i) => {
     const compute = current[i] + future;
-    // a model with one point gets no forecast: its last loss stands, with no interval
+    // a model the surrogate does not read (a failed fit) keeps its last loss, with no interval
     const f = forecaster?.forecast(i, compute) ?? { mean: c.loss[c.loss.length - 1], variance: 0 };
     const half = Z90 * Math.sqrt(f.variance);
     return { compute, mean: f.mean, lo90: f.mean - half, hi90: f.mean + half };
@@ -81,6 +87,7 @@ export function adviseHalving(set: CurveSet, budget: number, eta: number, strate
     models,
     rounds,
     frontier: law ? { law, lower: extended((p) => Math.max(p.lo90, Number.MIN_VALUE)), upper: extended((p) => p.hi90) } : null,
+    notes,
   };
 }
 

@@ -46,6 +46,8 @@ export interface HalvingRecord {
    * predictive mean and at the 90% band's lower and upper edges.
    */
   abcExtended?: { mean: number | null; lower: number | null; upper: number | null };
+  /** What the strategy reported (a surrogate fit that failed or needed jitter), when anything. */
+  notes?: string[];
 }
 
 export const sourceName = (s: CurveSource) => (s.kind === 'recorded' ? s.set.name : s.name);
@@ -103,15 +105,18 @@ export function runHalvingUnit(source: CurveSource, strategy: Strategy, config: 
     interval: [lo, hi],
     frontier,
     truthFrontier,
+    ...(result.notes.length ? { notes: result.notes } : {}),
   };
 }
 
 /** Refits the frontier with each model's surrogate prediction at its curve's end added, at the mean and the 90% edges. */
 function extendedAbc(curves: readonly Curve[], spent: Float64Array, truth: FrontierLaw, lo: number, hi: number, seedPath: readonly (string | number)[]): NonNullable<HalvingRecord['abcExtended']> {
-  const forecaster = lmcForecaster(curves, spent, { seed: seedPath });
+  const outcome = lmcForecaster(curves, spent, { seed: seedPath });
+  if (outcome.status !== 'fitted') return { mean: null, lower: null, upper: null };
+  const { forecaster } = outcome;
   const ends = curves.flatMap((c, index) => {
     const end = c.compute[c.compute.length - 1];
-    const f = forecaster?.forecast(index, end);
+    const f = forecaster.forecast(index, end);
     return f ? [{ end, mean: f.mean, half: Z90 * Math.sqrt(f.variance) }] : [];
   });
   const abcWith = (shift: number) => {

@@ -98,6 +98,8 @@ Examples:
           `final loss ${f(m.finalLoss)}  regret ${f(m.regret)}  compute saved ${(100 * m.computeSaved).toFixed(1)}%  AbC ${f(m.abc, 3)}\n` +
           `results: ${result.dir} (seed 0 drawn in seed-0.svg)\n`,
       );
+      const noted = result.summary.seedsWithNotes;
+      if (noted) process.stderr.write(`note: ${noted} of ${flags.seeds} seeds carry notes from the strategy (\`notes\` in runs.jsonl), e.g. a surrogate fit that failed\n`);
     });
 
   halving
@@ -115,7 +117,9 @@ Examples:
 Every model in the file is taken to be still training. This round keeps ⌈models / η⌉ of them (by
 the surrogate's predicted loss at the compute each would end with for sh-lmc, by the last loss for
 sh), gives each ⌊left / (kept · rounds left)⌋ next, and predicts every model's final loss with a
-90% interval from the learning-curve surrogate (a multi-output Gaussian process over all curves).
+90% interval from the learning-curve surrogate (a multi-output Gaussian process over all curves,
+fitted to each curve from a tenth of the least compute any model has had; a forecast is the last
+loss plus the fall the process predicts from there).
 The frontier L(C) = (C/α)^(−γ) is fitted to the lower envelope of the curves; its band refits it with
 the continuing models' predicted ends at their 90% bounds.
 
@@ -142,5 +146,6 @@ Examples:
         const law = (l: { alpha: number; gamma: number } | null) => (l ? `(C / ${g(l.alpha)})^(−${g(l.gamma)})` : '—');
         process.stdout.write(`\nfrontier L(C) = ${law(f.law)}; band ${law(f.lower)} … ${law(f.upper)}\n`);
       }
+      for (const note of advice.notes) process.stdout.write(`note: ${note}\n`);
     });
 }

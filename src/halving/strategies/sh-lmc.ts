@@ -17,12 +17,15 @@ type Hyper = Pick<LmcFit, 'hyper' | 'scale'>;
  * with; null when no curve has two points yet.
  */
 export function predictedFinal(ctx: KeepContext): Map<number, Forecast> | null {
-  const forecaster = lmcForecaster(ctx.curves, ctx.spent, {
+  const outcome = lmcForecaster(ctx.curves, ctx.spent, {
     seed: [...ctx.seedPath, 'lmc', ctx.round],
     // the data only grew since the last round, so its optimum moved little
     warmStart: ctx.memory.get(LAST_FIT) as Hyper | undefined,
   });
-  if (!forecaster) return null;
+  if (outcome.status === 'failed') ctx.notes.push(`round ${ctx.round}: the surrogate fit failed (${outcome.reason}); kept by observed loss`);
+  if (outcome.status !== 'fitted') return null;
+  const { forecaster } = outcome;
+  if (forecaster.note) ctx.notes.push(`round ${ctx.round}: ${forecaster.note}`);
   ctx.memory.set(LAST_FIT, { hyper: forecaster.fit.hyper, scale: forecaster.fit.scale } satisfies Hyper);
   const out = new Map<number, Forecast>();
   for (const i of ctx.survivors) {
