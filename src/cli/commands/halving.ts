@@ -138,7 +138,12 @@ Examples:
         process.stdout.write(`${JSON.stringify(advice, null, 2)}\n`);
         return;
       }
-      const g = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : String(v));
+      // compute in FLOPs runs to 1e21 and beyond: four significant figures, in exponent form when large
+      const g = (v: number) => {
+        if (!Number.isFinite(v)) return String(v);
+        const a = Math.abs(v);
+        return a >= 1e6 || (a > 0 && a < 1e-3) ? v.toExponential(3).replace(/\.?0+e/, 'e') : Number(v.toPrecision(4)).toString();
+      };
       const rows = advice.models.map((m) => [m.model, g(m.params), g(m.compute), g(m.lastLoss), m.action, m.next ? g(m.next) : '—', g(m.predicted.compute), `${g(m.predicted.mean)} [${g(m.predicted.lo90)}, ${g(m.predicted.hi90)}]`]);
       process.stdout.write(`${textTable(['model', 'params', 'compute', 'last loss', 'action', 'next', 'ends at', 'predicted loss [90%]'], rows, ['l', 'r', 'r', 'r', 'l', 'r', 'r', 'r'])}\n`);
       const f = advice.frontier;
