@@ -1,7 +1,8 @@
 /**
  * How the learning-curve surrogate is read: which stretch of each curve it is fitted to, and how
  * its posterior becomes a forecast of a model's loss at a later compute. SH-LMC's keep rule,
- * SH-frontier's, `halving suggest` and the extrapolation ablation all forecast through here.
+ * SH-frontier's, `halving suggest` and the extrapolation ablation all forecast through here; SH-DE
+ * reads the same window and anchors its ensemble's forecasts the same way.
  *
  * Two choices of ours, both measured on the synthetic and the recorded curves (README, "Learning-curve
  * budget allocation"):
