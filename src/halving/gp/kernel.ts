@@ -3,6 +3,11 @@
  * its hyperparameter gradient needs, shared by the dense and the shared-grid likelihoods.
  */
 
+/** k at s = t + t′ (β = e^logBeta): what a prediction needs, one pair at a time. */
+export function timeKernel(s: number, alphaK: number, logBeta: number): number {
+  return Math.exp(alphaK * (logBeta - Math.log(s + Math.exp(logBeta))));
+}
+
 /**
  * Fills the symmetric g × g grids over the first g `times` (β = e^logBeta): k, ∂k/∂ln α = k·ln(β/(s+β)) and
  * k·s/(s+β) (for ∂k/∂ln β = α·k·s/(s+β)), with s = t_i + t_j.

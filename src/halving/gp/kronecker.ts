@@ -19,7 +19,7 @@
  *   S = Σ_{p∈a, q∈b} Q_pq k_pq = Σ_l μ_l (â_l â_lᵀ + c ẑ_l ẑ_lᵀ − A_l⁻¹)   (M × M; only S W and diag S are used),
  *   R = Σ_ab B_ab Q_(a,·)(b,·) = V R̂ Vᵀ,  R̂_ll′ = â_lᵀ B â_l′ + c ẑ_lᵀ B ẑ_l′ − δ_ll′ tr(B A_l⁻¹)   (n × n).
  */
-import { timeKernelGrid } from './kernel.js';
+import { timeKernel, timeKernelGrid } from './kernel.js';
 import { symmetricEigen } from './linalg.js';
 import type { LmcData } from './lmc.js';
 
@@ -219,7 +219,6 @@ export function negativeLogMarginalKronecker(packed: Float64Array, data: LmcData
   const w0 = 2;
 
   const alphaK = Math.exp(packed[0]);
-  const betaK = Math.exp(packed[1]);
   const logBeta = packed[1];
   const noise = Math.exp(packed[2 + M * R + M]);
   const bias = Math.exp(packed[3 + M * R + M]);
@@ -455,15 +454,13 @@ export function kroneckerPosterior(
   const t = data.t.slice(0, n);
   let sumA = 0;
   for (let p = 0; p < M * n; p++) sumA += a[p];
-  let sumZ = 0;
-  for (let l = 0; l < n; l++) for (let cu = 0; cu < M; cu++) sumZ += zHat[l * M + cu] * v1[l];
   const kt = new Float64Array(n);
   const q = new Float64Array(n);
   const kHat = new Float64Array(M);
   const hk = new Float64Array(R);
   const logBeta = Math.log(betaK);
   return (curve, tStar) => {
-    for (let j = 0; j < n; j++) kt[j] = Math.exp(alphaK * (logBeta - Math.log(tStar + t[j] + betaK)));
+    for (let j = 0; j < n; j++) kt[j] = timeKernel(tStar + t[j], alphaK, logBeta);
     q.fill(0);
     for (let j = 0; j < n; j++) for (let l = 0; l < n; l++) q[l] += kt[j] * V[j * n + l];
     let mean = bias * sumA;
@@ -486,7 +483,7 @@ export function kroneckerPosterior(
       }
       for (let r = 0; r < R; r++) quadA -= mu[l] * hk[r] * hk[r];
     }
-    const prior = B[curve * M + curve] * Math.exp(alphaK * (logBeta - Math.log(2 * tStar + betaK))) + bias;
+    const prior = B[curve * M + curve] * timeKernel(2 * tStar, alphaK, logBeta) + bias;
     // Rounding can push a near-zero posterior variance slightly negative.
     return { mean, variance: Math.max(0, prior - quadA + c * zk * zk) };
   };

@@ -17,7 +17,7 @@
 import { rngFor } from '../../bench/seeds.js';
 import { BoxWorkspace, minimizeBox, type MinimizeResult } from '../../fit/lbfgsb.js';
 import { kroneckerPosterior, KroneckerWorkspace, negativeLogMarginalKronecker, sharedGridPoints } from './kronecker.js';
-import { timeKernelGrid } from './kernel.js';
+import { timeKernel, timeKernelGrid } from './kernel.js';
 import { backSolveInPlace, choleskyInPlace, dot, forwardSolve, inverseFromCholesky } from './linalg.js';
 
 /** One learning curve: t = log-compute shifted so the smallest compute over all curves is 0, y = loss. */
@@ -462,7 +462,6 @@ export function negativeLogMarginal(packed: Float64Array, data: LmcData, grad?: 
   const { kt, ktLog, ktRatio, factor, invDiag, alpha: a, B, kappa, S } = ws;
 
   const alphaK = Math.exp(packed[0]);
-  const betaK = Math.exp(packed[1]);
   const logBeta = packed[1];
   const noise = Math.exp(packed[2 + M * R + M]);
   const bias = Math.exp(packed[3 + M * R + M]);
@@ -644,7 +643,7 @@ export function fitLmc(curves: readonly CurveData[], options: LmcOptions = {}): 
     throw new Error(`fitLmc: all ${restarts} starts failed: the likelihood was not finite even with jitter (${M} curves, ${data.n} points)`);
   }
 
-  return { ...posterior(data, best, rank, kron ?? ws!), evaluations };
+  return { ...posterior(data, best, kron ?? ws!), evaluations };
 }
 
 /**
@@ -657,7 +656,7 @@ export function lmcPosterior(curves: readonly CurveData[], hyper: LmcHyper, opti
   const packed = packLmcHyper(hyper);
   const rank = lmcRankOf(packed.length, data.curves);
   const structured = (options.structured ?? true) && sharedGridPoints(data) > 0;
-  return { ...posterior(data, packed, rank, structured ? new KroneckerWorkspace(data, rank) : new LmcWorkspace(data, rank)), evaluations: 0 };
+  return { ...posterior(data, packed, structured ? new KroneckerWorkspace(data, rank) : new LmcWorkspace(data, rank)), evaluations: 0 };
 }
 
 /**
@@ -665,7 +664,7 @@ export function lmcPosterior(curves: readonly CurveData[], hyper: LmcHyper, opti
  * needed, and K⁻¹y in the workspace) and wraps the posterior it defines: dense (Cholesky factor of
  * K) or Kronecker (`kroneckerPosterior`), which agree to rounding.
  */
-function posterior(data: LmcData, packed: Float64Array, rank: number, ws: LmcWorkspace | KroneckerWorkspace): Omit<LmcFit, 'evaluations'> {
+function posterior(data: LmcData, packed: Float64Array, ws: LmcWorkspace | KroneckerWorkspace): Omit<LmcFit, 'evaluations'> {
   const M = data.curves;
   const f = ws instanceof KroneckerWorkspace ? negativeLogMarginalKronecker(packed, data, undefined, ws) : negativeLogMarginal(packed, data, undefined, ws);
   if (!Number.isFinite(f)) throw new Error(`LMC: K is not positive definite even with jitter at these hyperparameters (${M} curves, ${data.n} points)`);
@@ -742,7 +741,8 @@ function predictLmc(
   const variance = new Float64Array(tStar.length);
   const cross = new Float64Array(N);
   const v = new Float64Array(N);
-  const kernel = (s: number): number => Math.exp(alphaK * (Math.log(betaK) - Math.log(s + betaK)));
+  const logBeta = Math.log(betaK);
+  const kernel = (s: number): number => timeKernel(s, alphaK, logBeta);
   for (let k = 0; k < tStar.length; k++) {
     const ts = tStar[k];
     for (let b = 0; b < M; b++) {
