@@ -403,3 +403,35 @@ describe('BoxWorkspace reuse', () => {
     expect(Array.from(first.x)).toEqual(copy);
   });
 });
+
+describe('the subspace step', () => {
+  // 12-D Rosenbrock with every third coordinate capped at 0.5: bounds become active one at a
+  // time, so the step is taken with none, few and several variables active.
+  const n = 12;
+  const lo = Array(n).fill(-2);
+  const hi = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0.5 : 2));
+  const start = rosenbrockStart(n);
+
+  it('follows the direct method iterate for iterate when solved by the reduced inverse', () => {
+    let differs = false;
+    for (const k of [5, 10, 20, 30]) {
+      const auto = minimizeBox(rosenbrock, start, lo, hi, { ...TIGHT, maxIterations: k });
+      const direct = minimizeBox(rosenbrock, start, lo, hi, { ...TIGHT, maxIterations: k, subspace: 'direct' });
+      expect(auto.iterations).toBe(direct.iterations);
+      for (let i = 0; i < n; i++) {
+        expect(Math.abs(auto.x[i] - direct.x[i]), `x[${i}] after ${k} iterations`).toBeLessThan(1e-9 * (1 + Math.abs(direct.x[i])));
+        if (auto.x[i] !== direct.x[i]) differs = true;
+      }
+    }
+    // equal to the last bit would mean the reduced form was never taken
+    expect(differs).toBe(true);
+  });
+
+  it('reaches the same constrained minimum either way', () => {
+    const auto = minimizeBox(rosenbrock, start, lo, hi, TIGHT);
+    const direct = minimizeBox(rosenbrock, start, lo, hi, { ...TIGHT, subspace: 'direct' });
+    expect(auto.status).toMatch(/^converged-/);
+    expect(auto.f).toBeCloseTo(direct.f, 12);
+    for (let i = 0; i < n; i++) expect(auto.x[i]).toBeCloseTo(direct.x[i], 8);
+  });
+});

@@ -32,6 +32,11 @@ export interface BoxMinimizeOptions {
   gtol?: number;
   /** Correction pairs kept (scipy's `maxcor`). Default 10, or the workspace's memory. */
   memory?: number;
+  /**
+   * How the subspace step is solved: 'auto' (default) takes the reduced-inverse form when it is
+   * cheaper, 'direct' always scipy's direct primal method. Both give the same step up to rounding.
+   */
+  subspace?: 'auto' | 'direct';
 }
 
 export type MinimizeStatus =
@@ -352,6 +357,16 @@ export class BoxWorkspace {
   readonly wbp: Float64Array;
   /** @internal */
   readonly u: Float64Array;
+  /** @internal H·[r; 0] over all variables (the reduced-inverse subspace step) */
+  readonly hr: Float64Array;
+  /** @internal 1/(s_i·y_i), refreshed with T: the products with M and H multiply by it */
+  readonly invD: Float64Array;
+  /** @internal rows H·e_a for the active variables a (nact × n) */
+  readonly HA: Float64Array;
+  /** @internal Cholesky factor of H restricted to the active variables (nact × nact) */
+  readonly HAA: Float64Array;
+  /** @internal */
+  readonly wa: Float64Array;
 
   /** @internal */
   readonly search = new StrongWolfeSearch();
@@ -405,6 +420,11 @@ export class BoxWorkspace {
     this.v = m2();
     this.wbp = m2();
     this.u = m2();
+    this.hr = vec();
+    this.invD = new Float64Array(memory);
+    this.HA = new Float64Array(n * n);
+    this.HAA = new Float64Array(n * n);
+    this.wa = vec();
   }
 }
 
@@ -455,12 +475,13 @@ function solveLowerT(L: Float64Array, k: number, stride: number, v: Float64Array
  * triangular solves. False if it is not numerically positive definite.
  */
 function formT(ws: BoxWorkspace, col: number, theta: number): boolean {
-  const { SY, SS, T } = ws;
+  const { SY, SS, T, invD } = ws;
   const m = ws.memory;
+  for (let k = 0; k < col; k++) invD[k] = 1 / SY[k * m + k];
   for (let i = 0; i < col; i++) {
     for (let j = 0; j <= i; j++) {
       let t = theta * SS[i * m + j];
-      for (let k = 0; k < j; k++) t += (SY[i * m + k] * SY[j * m + k]) / SY[k * m + k];
+      for (let k = 0; k < j; k++) t += SY[i * m + k] * SY[j * m + k] * invD[k];
       T[i * m + j] = t;
     }
   }
@@ -472,11 +493,11 @@ function formT(ws: BoxWorkspace, col: number, theta: number): boolean {
  * M⁻¹ = [[I, 0], [−LD⁻¹, I]] · diag(−D, T) · [[I, −D⁻¹Lᵀ], [0, I]].
  */
 function applyM(ws: BoxWorkspace, col: number, v: Float64Array, out: Float64Array): void {
-  const { SY, T } = ws;
+  const { SY, T, invD } = ws;
   const m = ws.memory;
   for (let i = 0; i < col; i++) {
     let s = v[col + i];
-    for (let k = 0; k < i; k++) s += (SY[i * m + k] * v[k]) / SY[k * m + k];
+    for (let k = 0; k < i; k++) s += SY[i * m + k] * v[k] * invD[k];
     out[col + i] = s;
   }
   solveLower(T, col, m, out, col);
@@ -484,7 +505,7 @@ function applyM(ws: BoxWorkspace, col: number, v: Float64Array, out: Float64Arra
   for (let i = 0; i < col; i++) {
     let s = -v[i];
     for (let k = i + 1; k < col; k++) s += SY[k * m + i] * out[col + k];
-    out[i] = s / SY[i * m + i];
+    out[i] = s * invD[i];
   }
 }
 
@@ -701,17 +722,19 @@ function cauchyPoint(ws: BoxWorkspace, col: number, theta: number): void {
  * fraction of the step. Expects r = −Zᵀ(g + B(z − x)) on entry; updates z. False if the
  * middle matrix is not numerically factorisable (the caller then drops the memory).
  */
-function subspaceStep(ws: BoxWorkspace, col: number, theta: number, nfree: number): boolean {
-  const { S, Y, SY, L1, X, L2, u, freeIdx, r, z, zc, x, g, lo, hi, where } = ws;
+function subspaceStep(ws: BoxWorkspace, col: number, theta: number, nfree: number, direct: boolean): boolean {
+  const { S, Y, SY, L1, X, L2, u, freeIdx, r, where } = ws;
   const n = ws.n;
   const m = ws.memory;
+
+  if (!direct && reducedInverseCheaper(n, nfree, col) && reducedInverseStep(ws, col, theta, nfree)) return keepInBox(ws, nfree);
 
   // K = M⁻¹ − VᵀV/θ = [[−(D + YᵀZZᵀY/θ), Lᵀ − YᵀZZᵀS], [L − SᵀZZᵀY, θ·SᵀAAᵀS]]
   // = [[L1, 0], [−Xᵀ, L2]] · diag(−I, I) · [[L1ᵀ, −X], [0, L2ᵀ]].
   // Products over the free variables = full-space products minus the few active variables.
   const { YY, SYF, activeIdx } = ws;
   let nact = 0;
-  if (nfree < n) for (let k = 0; k < n; k++) if (where[k] !== FREE) activeIdx[nact++] = k;
+  for (let k = 0; k < n; k++) if (where[k] !== FREE) activeIdx[nact++] = k;
   for (let i = 0; i < col; i++) {
     for (let j = 0; j <= i; j++) {
       let yy = YY[i * m + j];
@@ -792,6 +815,87 @@ function subspaceStep(ws: BoxWorkspace, col: number, theta: number, nfree: numbe
     r[q] = r[q] * invTheta + vu * invTheta * invTheta;
   }
 
+  return keepInBox(ws, nfree);
+}
+
+/**
+ * v[off..off+n) ← H·v, H = B⁻¹, by the two-loop recursion. The inverse of the compact matrix B
+ * (B₀ = θI and the stored pairs) is the L-BFGS matrix built from H₀ = I/θ and the same pairs.
+ */
+function applyInverse(ws: BoxWorkspace, col: number, theta: number, v: Float64Array, off: number): void {
+  const { S, Y, u, invD } = ws;
+  const n = ws.n;
+  for (let j = col - 1; j >= 0; j--) {
+    let sv = 0;
+    for (let i = 0; i < n; i++) sv += S[j * n + i] * v[off + i];
+    const a = sv * invD[j];
+    u[j] = a;
+    for (let i = 0; i < n; i++) v[off + i] -= a * Y[j * n + i];
+  }
+  const invTheta = 1 / theta;
+  for (let i = 0; i < n; i++) v[off + i] *= invTheta;
+  for (let j = 0; j < col; j++) {
+    let yv = 0;
+    for (let i = 0; i < n; i++) yv += Y[j * n + i] * v[off + i];
+    const c = u[j] - yv * invD[j];
+    for (let i = 0; i < n; i++) v[off + i] += c * S[j * n + i];
+  }
+}
+
+/**
+ * Whether the reduced-inverse step below costs fewer flops than the direct primal method:
+ * (nact + 1) two-loop passes of 4·col·n against about 2·col³ + 2·col²·nact.
+ */
+function reducedInverseCheaper(n: number, nfree: number, col: number): boolean {
+  const nact = n - nfree;
+  return 4 * col * n * (nact + 1) < 2 * col * col * (col + nact);
+}
+
+/**
+ * r ← (ZᵀBZ)⁻¹r, the same subspace step as the direct method's, from H = B⁻¹ and the block
+ * inverse (B_FF)⁻¹ = H_FF − H_FA·H_AA⁻¹·H_AF over the free (F) and active (A) variables: one
+ * two-loop pass per active variable and one for r, cheap when few are active. False when H_AA is
+ * not numerically positive definite (the caller then takes the direct method).
+ */
+function reducedInverseStep(ws: BoxWorkspace, col: number, theta: number, nfree: number): boolean {
+  const { r, freeIdx, activeIdx, where, hr, HA, HAA, wa } = ws;
+  const n = ws.n;
+  hr.fill(0);
+  for (let q = 0; q < nfree; q++) hr[freeIdx[q]] = r[q];
+  applyInverse(ws, col, theta, hr, 0);
+  const nact = n - nfree;
+  if (nact > 0) {
+    let a = 0;
+    for (let k = 0; k < n; k++) if (where[k] !== FREE) activeIdx[a++] = k;
+    HA.fill(0, 0, nact * n);
+    for (let a2 = 0; a2 < nact; a2++) {
+      HA[a2 * n + activeIdx[a2]] = 1;
+      applyInverse(ws, col, theta, HA, a2 * n);
+    }
+    for (let i = 0; i < nact; i++) {
+      for (let j = 0; j <= i; j++) HAA[i * nact + j] = HA[i * n + activeIdx[j]];
+      wa[i] = hr[activeIdx[i]];
+    }
+    if (!cholesky(HAA, nact, nact)) return false;
+    solveLower(HAA, nact, nact, wa, 0);
+    solveLowerT(HAA, nact, nact, wa, 0);
+  }
+  for (let q = 0; q < nfree; q++) {
+    const k = freeIdx[q];
+    let d = hr[k];
+    for (let i = 0; i < nact; i++) d -= wa[i] * HA[i * n + k];
+    r[q] = d;
+  }
+  return true;
+}
+
+/**
+ * z ← z + d̂ on the free variables (d̂ in r), kept in the box: projection if that still gives
+ * descent from x, otherwise the longest feasible fraction of the step. Always true.
+ */
+function keepInBox(ws: BoxWorkspace, nfree: number): boolean {
+  const { freeIdx, r, z, zc, x, g, lo, hi } = ws;
+  const n = ws.n;
   // Projection first: it keeps the full Newton-like step on the coordinates that stay inside.
   let clipped = false;
   for (let q = 0; q < nfree; q++) {
@@ -851,7 +955,7 @@ function subspaceStep(ws: BoxWorkspace, col: number, theta: number, nfree: numbe
  * The point the line search aims at (z): Cauchy point plus subspace minimisation, or the plain
  * quasi-Newton step when nothing is bounded. False when the algebra broke down or z is not finite.
  */
-function searchTarget(ws: BoxWorkspace, col: number, theta: number, constrained: boolean): boolean {
+function searchTarget(ws: BoxWorkspace, col: number, theta: number, constrained: boolean, direct: boolean): boolean {
   const { x, g, z, r, freeIdx, where, c, v, S, Y } = ws;
   const n = ws.n;
   let nfree = 0;
@@ -878,7 +982,7 @@ function searchTarget(ws: BoxWorkspace, col: number, theta: number, constrained:
       }
     }
   }
-  if (col > 0 && nfree > 0 && !subspaceStep(ws, col, theta, nfree)) return false;
+  if (col > 0 && nfree > 0 && !subspaceStep(ws, col, theta, nfree, direct)) return false;
   for (let i = 0; i < n; i++) if (!Number.isFinite(z[i])) return false;
   return true;
 }
@@ -1042,6 +1146,7 @@ export function minimizeBox(
   const maxEvaluations = options.maxEvaluations ?? DEFAULT_MAX_EVALUATIONS;
   const ftol = options.ftol ?? DEFAULT_FTOL;
   const gtol = options.gtol ?? DEFAULT_GTOL;
+  const direct = options.subspace === 'direct';
 
   const { x, g, lo, hi, where } = ws;
   let constrained = false;
@@ -1088,7 +1193,7 @@ export function minimizeBox(
     if (iterations >= maxIterations) return finish('max-iterations');
     if (ws.evaluations >= maxEvaluations) return finish('max-evaluations');
 
-    if (!searchTarget(ws, col, theta, constrained)) {
+    if (!searchTarget(ws, col, theta, constrained, direct)) {
       if (col === 0) return finish('line-search-failed');
       col = 0;
       theta = 1;
