@@ -716,11 +716,12 @@ function cauchyPoint(ws: BoxWorkspace, col: number, theta: number): void {
 }
 
 /**
- * Minimises the quadratic model over the variables left free at the Cauchy point (direct primal
- * method: Sherman–Morrison–Woodbury on the reduced matrix θI − VMVᵀ, V = ZᵀW), then keeps the
+ * Minimises the quadratic model over the variables left free at the Cauchy point, then keeps the
  * result in the box: projection if that still gives descent, otherwise the longest feasible
- * fraction of the step. Expects r = −Zᵀ(g + B(z − x)) on entry; updates z. False if the
- * middle matrix is not numerically factorisable (the caller then drops the memory).
+ * fraction of the step. With few variables active (and not `direct`) through the inverse
+ * (`reducedInverseStep`); otherwise by scipy's direct primal method, Sherman–Morrison–Woodbury on
+ * the reduced matrix θI − VMVᵀ, V = ZᵀW. Expects r = −Zᵀ(g + B(z − x)) on entry; updates z.
+ * False if the middle matrix is not numerically factorisable (the caller then drops the memory).
  */
 function subspaceStep(ws: BoxWorkspace, col: number, theta: number, nfree: number, direct: boolean): boolean {
   const { S, Y, SY, L1, X, L2, u, freeIdx, r, where } = ws;
