@@ -724,18 +724,20 @@ function cauchyPoint(ws: BoxWorkspace, col: number, theta: number): void {
  * False if the middle matrix is not numerically factorisable (the caller then drops the memory).
  */
 function subspaceStep(ws: BoxWorkspace, col: number, theta: number, nfree: number, direct: boolean): boolean {
-  const { S, Y, SY, L1, X, L2, u, freeIdx, r, where } = ws;
+  const { S, Y, SY, L1, X, L2, u, freeIdx, r, where, YY, SYF, activeIdx } = ws;
   const n = ws.n;
   const m = ws.memory;
+  let nact = 0;
+  for (let k = 0; k < n; k++) if (where[k] !== FREE) activeIdx[nact++] = k;
 
-  if (!direct && reducedInverseCheaper(n, nfree, col) && reducedInverseStep(ws, col, theta, nfree)) return keepInBox(ws, nfree);
+  if (!direct && reducedInverseCheaper(n, nact, col) && reducedInverseStep(ws, col, theta, nfree, nact)) {
+    keepInBox(ws, nfree);
+    return true;
+  }
 
   // K = M⁻¹ − VᵀV/θ = [[−(D + YᵀZZᵀY/θ), Lᵀ − YᵀZZᵀS], [L − SᵀZZᵀY, θ·SᵀAAᵀS]]
   // = [[L1, 0], [−Xᵀ, L2]] · diag(−I, I) · [[L1ᵀ, −X], [0, L2ᵀ]].
   // Products over the free variables = full-space products minus the few active variables.
-  const { YY, SYF, activeIdx } = ws;
-  let nact = 0;
-  for (let k = 0; k < n; k++) if (where[k] !== FREE) activeIdx[nact++] = k;
   for (let i = 0; i < col; i++) {
     for (let j = 0; j <= i; j++) {
       let yy = YY[i * m + j];
@@ -816,7 +818,8 @@ function subspaceStep(ws: BoxWorkspace, col: number, theta: number, nfree: numbe
     r[q] = r[q] * invTheta + vu * invTheta * invTheta;
   }
 
-  return keepInBox(ws, nfree);
+  keepInBox(ws, nfree);
+  return true;
 }
 
 /**
@@ -847,31 +850,28 @@ function applyInverse(ws: BoxWorkspace, col: number, theta: number, v: Float64Ar
  * Whether the reduced-inverse step below costs fewer flops than the direct primal method:
  * (nact + 1) two-loop passes of 4·col·n against about 2·col³ + 2·col²·nact.
  */
-function reducedInverseCheaper(n: number, nfree: number, col: number): boolean {
-  const nact = n - nfree;
+function reducedInverseCheaper(n: number, nact: number, col: number): boolean {
   return 4 * col * n * (nact + 1) < 2 * col * col * (col + nact);
 }
 
 /**
  * r ← (ZᵀBZ)⁻¹r, the same subspace step as the direct method's, from H = B⁻¹ and the block
  * inverse (B_FF)⁻¹ = H_FF − H_FA·H_AA⁻¹·H_AF over the free (F) and active (A) variables: one
- * two-loop pass per active variable and one for r, cheap when few are active. False when H_AA is
- * not numerically positive definite (the caller then takes the direct method).
+ * two-loop pass per active variable and one for r, cheap when few are active. Expects the `nact`
+ * active variables in `activeIdx`. False when H_AA is not numerically positive definite (the caller
+ * then takes the direct method).
  */
-function reducedInverseStep(ws: BoxWorkspace, col: number, theta: number, nfree: number): boolean {
-  const { r, freeIdx, activeIdx, where, hr, HA, HAA, wa } = ws;
+function reducedInverseStep(ws: BoxWorkspace, col: number, theta: number, nfree: number, nact: number): boolean {
+  const { r, freeIdx, activeIdx, hr, HA, HAA, wa } = ws;
   const n = ws.n;
   hr.fill(0);
   for (let q = 0; q < nfree; q++) hr[freeIdx[q]] = r[q];
   applyInverse(ws, col, theta, hr, 0);
-  const nact = n - nfree;
   if (nact > 0) {
-    let a = 0;
-    for (let k = 0; k < n; k++) if (where[k] !== FREE) activeIdx[a++] = k;
     HA.fill(0, 0, nact * n);
-    for (let a2 = 0; a2 < nact; a2++) {
-      HA[a2 * n + activeIdx[a2]] = 1;
-      applyInverse(ws, col, theta, HA, a2 * n);
+    for (let a = 0; a < nact; a++) {
+      HA[a * n + activeIdx[a]] = 1;
+      applyInverse(ws, col, theta, HA, a * n);
     }
     for (let i = 0; i < nact; i++) {
       for (let j = 0; j <= i; j++) HAA[i * nact + j] = HA[i * n + activeIdx[j]];
@@ -892,9 +892,9 @@ function reducedInverseStep(ws: BoxWorkspace, col: number, theta: number, nfree:
 
 /**
  * z ← z + d̂ on the free variables (d̂ in r), kept in the box: projection if that still gives
- * descent from x, otherwise the longest feasible fraction of the step. Always true.
+ * descent from x, otherwise the longest feasible fraction of the step.
  */
-function keepInBox(ws: BoxWorkspace, nfree: number): boolean {
+function keepInBox(ws: BoxWorkspace, nfree: number): void {
   const { freeIdx, r, z, zc, x, g, lo, hi } = ws;
   const n = ws.n;
   // Projection first: it keeps the full Newton-like step on the coordinates that stay inside.
@@ -912,10 +912,10 @@ function keepInBox(ws: BoxWorkspace, nfree: number): boolean {
     }
     z[k] = t;
   }
-  if (!clipped) return true;
+  if (!clipped) return;
   let dd = 0;
   for (let i = 0; i < n; i++) dd += (z[i] - x[i]) * g[i];
-  if (dd <= 0) return true;
+  if (dd <= 0) return;
 
   // The projected point is not a descent direction from x: fall back to the longest step from
   // the Cauchy point along d̂ that stays feasible.
@@ -949,7 +949,6 @@ function keepInBox(ws: BoxWorkspace, nfree: number): boolean {
     const k = freeIdx[q];
     z[k] = Math.min(hi[k], Math.max(lo[k], z[k] + alpha * r[q]));
   }
-  return true;
 }
 
 /**

@@ -49,19 +49,19 @@ export function adviseHalving(set: CurveSet, budget: number, eta: number, strate
     if (n === 1) break;
   }
   const current = curves.map((c) => c.compute[c.compute.length - 1]);
+  const lastLoss = curves.map((c) => c.loss[c.loss.length - 1]);
   const outcome = lmcForecaster(curves, undefined, { seed: [...seed, 'halving-suggest'] });
   const forecaster = outcome.status === 'fitted' ? outcome.forecaster : null;
   const notes: string[] = [];
   if (outcome.status === 'failed') notes.push(`the surrogate fit failed (${outcome.reason}): predictions are the last losses, with no interval`);
   if (forecaster?.note) notes.push(forecaster.note);
-  const predicted = curves.map((c, i) => {
+  const predicted = curves.map((_, i) => {
     const compute = current[i] + future;
     // a model the surrogate does not read (a failed fit) keeps its last loss, with no interval
-    const f = forecaster?.forecast(i, compute) ?? { mean: c.loss[c.loss.length - 1], variance: 0 };
+    const f = forecaster?.forecast(i, compute) ?? { mean: lastLoss[i], variance: 0 };
     const half = Z90 * Math.sqrt(f.variance);
     return { compute, mean: f.mean, lo90: f.mean - half, hi90: f.mean + half };
   });
-  const lastLoss = curves.map((c) => c.loss[c.loss.length - 1]);
   const score = (i: number) => (strategy === 'sh-lmc' ? predicted[i].mean : lastLoss[i]);
   const order = curves.map((_, i) => i).sort((a, b) => score(a) - score(b) || a - b);
   const continuing = new Set(order.slice(0, keep));

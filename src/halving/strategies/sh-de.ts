@@ -17,11 +17,14 @@ export function ensembleHalving(family: Family = 'pl'): Strategy {
     const data = { curves: prefixes.map(({ index, t, y }) => ({ size: Math.log(ctx.curves[index].params), t, y })) };
     const ensemble = fitEnsemble(data, { ...DEFAULT_ENSEMBLE, family, seed: [...ctx.seedPath, 'de', ctx.round] });
     const tFinal = Math.log(ctx.finalCompute) - t0;
+    const read = new Map(prefixes.map((p) => [p.index, p]));
     const score = new Map<number, number>();
-    for (const { index, t, y } of prefixes) {
-      const size = Math.log(ctx.curves[index].params);
-      const last = t.length - 1;
-      score.set(index, y[last] + ensemble.predict(size, tFinal).mean - ensemble.predict(size, t[last]).mean);
+    for (const i of ctx.survivors) {
+      const p = read.get(i);
+      if (!p) continue;
+      const size = Math.log(ctx.curves[i].params);
+      const last = p.t.length - 1;
+      score.set(i, p.y[last] + ensemble.predict(size, tFinal).mean - ensemble.predict(size, p.t[last]).mean);
     }
     const scoreOf = (i: number) => score.get(i) ?? Infinity;
     return [...ctx.survivors].sort((a, b) => scoreOf(a) - scoreOf(b) || a - b);
