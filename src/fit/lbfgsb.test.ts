@@ -165,6 +165,45 @@ describe('minimizeBox on Rosenbrock', () => {
     }
   });
 
+  it('keeps a curvature pair by scipy’s rule s·y > ε·(−g·s), however large y is', () => {
+    // One coordinate scaled by 2^30 or 2^40 makes the first y huge: a rule relative to ‖y‖²
+    // dropped that pair and, with it, the scale that keeps later steps short. Exact quadratics
+    // as above, D = diag(big, 2, 3, …). scipy 1.17.1 at default tolerances: nit 2, nfev 4.
+    const scaled = (n: number, rho: number, big: number): ObjectiveWithGradient => {
+      const D = [big, ...Array.from({ length: n - 1 }, (_, i) => i + 2)];
+      const A = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => D[i] * rho ** Math.abs(i - j) * D[j]));
+      const b = Array.from({ length: n }, (_, i) => 3 * (((i * 7) % 5) - 2) * (i + 1));
+      return (x, g) => {
+        let f = 0;
+        for (let i = 0; i < n; i++) {
+          let ax = 0;
+          for (let j = 0; j < n; j++) ax += A[i][j] * x[j];
+          g[i] = ax - b[i];
+          f += 0.5 * x[i] * ax - b[i] * x[i];
+        }
+        return f;
+      };
+    };
+    const shapes: Array<[number, number, number, number, number]> = [
+      [6, 0.5, -1, 1, 0.5],
+      [8, 0.25, -0.5, 2, 0.25],
+      [12, 0.5, -1, 1, 0.75],
+    ];
+    for (const big of [2 ** 30, 2 ** 40]) {
+      for (const [n, rho, lo, hi, x0] of shapes) {
+        const r = minimizeBox(scaled(n, rho, big), Array(n).fill(x0), Array(n).fill(lo), Array(n).fill(hi));
+        expect([r.iterations, r.evaluations], `big ${big}, n ${n}`).toEqual([2, 4]);
+      }
+    }
+    // At the reference's tolerances scipy converges in 73–169 iterations; dropping the pair left
+    // steepest descent on a condition number of 1e18, which ran out all 2000.
+    for (const [n, rho, lo, hi, x0] of shapes) {
+      const r = minimizeBox(scaled(n, rho, 2 ** 30), Array(n).fill(x0), Array(n).fill(lo), Array(n).fill(hi), TIGHT);
+      expect(r.status, `n ${n}`).toBe('converged-ftol');
+      expect(r.iterations, `n ${n}`).toBeLessThan(300);
+    }
+  });
+
   it('works with a smaller memory', () => {
     const [lo, hi] = free(10);
     const r = minimizeBox(rosenbrock, rosenbrockStart(10), lo, hi, { ...TIGHT, memory: 3 });

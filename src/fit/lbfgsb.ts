@@ -1223,16 +1223,21 @@ export function minimizeBox(
     const f = ws.f;
     if (fOld - f <= ftol * Math.max(Math.abs(fOld), Math.abs(f), 1)) return finish('converged-ftol');
 
-    // Keep the pair only with enough positive curvature: B must stay positive definite.
+    // Keep the pair only with positive curvature relative to the descent it came from,
+    // s·y > ε·(−g_old·s) (the Fortran code's dr > epsmch·ddum), so B stays positive definite.
+    // Measuring it against ‖y‖² instead would drop the first pair after a start whose gradient
+    // is huge, and with it the scale θ = y·y/s·y that keeps the next step short.
     let sy = 0;
     let yy = 0;
+    let descent = 0;
     for (let i = 0; i < n; i++) {
       const s = x[i] - ws.xOld[i];
       const y = g[i] - ws.gOld[i];
       sy += s * y;
       yy += y * y;
+      descent -= ws.gOld[i] * s;
     }
-    if (!(sy > EPS * yy) || !Number.isFinite(yy)) continue;
+    if (!(sy > EPS * descent) || !Number.isFinite(yy)) continue;
     col = pushPair(ws, col, memory);
     theta = yy / sy;
     if (!formT(ws, col, theta)) {

@@ -65,7 +65,10 @@ export function derivative(
     }
     case 'pow': {
       // At a = 0 (e.g. max(x, 0)^c with the clamp active) the slope b·a^(b−1) can be infinite
-      // while a' is exactly 0, and r·log(a) is 0·(−∞): both limits are 0, not NaN.
+      // while a' is exactly 0, and r·log(a) is 0·(−∞): both limits are 0, not NaN. The exponent
+      // slope at a = 0 is taken as 0 even at b = 0, where 0^b jumps from 1 to 0 and the one-sided
+      // slope is −∞ (JAX's convention): an infinite slope would turn a zero coefficient in front,
+      // C·0^c at C = 0, into NaN, and a NaN gradient makes the line search reject a good point.
       let viaBase: Code = null;
       if (da !== null) {
         // b·a^(b−1) = b·r/a, one division instead of a second power (a = 0 keeps the power form)
@@ -74,7 +77,7 @@ export function derivative(
       }
       let viaExponent: Code = null;
       if (db !== null) {
-        const slope = shared('pe', `(${r} === 0 ? 0 : ${r} * Math.log(${a}))`);
+        const slope = shared('pe', `(${r} === 0 || ${a} === 0 ? 0 : ${r} * Math.log(${a}))`);
         viaExponent = db === '1' ? slope : `(${db} === 0 ? 0 : ${slope} * ${db})`;
       }
       return plus(viaBase, viaExponent);
@@ -88,7 +91,7 @@ export function derivative(
       }
       let viaExponent: Code = null;
       if (dc !== null) {
-        const slope = shared('pe', `(${a} > 0 ? ${r} * ${b} : ${r} === 0 ? 0 : ${r} * Math.log(${a}))`);
+        const slope = shared('pe', `(${a} > 0 ? ${r} * ${b} : ${r} === 0 || ${a} === 0 ? 0 : ${r} * Math.log(${a}))`);
         viaExponent = dc === '1' ? slope : `(${dc} === 0 ? 0 : ${slope} * ${dc})`;
       }
       return plus(viaBase, viaExponent);

@@ -138,6 +138,16 @@ describe('exact Jacobian', () => {
     expect(jac).toEqual([[0, 0]]);
   });
 
+  it('takes the exponent slope of 0^c as 0 at c = 0, so a zero coefficient gives 0, not NaN', () => {
+    // data_constrained's repeat penalty C·max(D/U − 1, 0)^c at a row without repeats, at C = c = 0
+    const law = compileLaw({ formula: '1 + C * max(x - 1, 0)^c', params: ['C', 'c'], features: ['x'] });
+    expect(law.evaluate([0, 0], [[1]]).jac).toEqual([[1, 0]]);
+    expect(law.evaluate([2, 0], [[1]]).jac).toEqual([[1, 0]]);
+    // a constant exponent keeps the power form; a parameter exponent goes through exp(c·log a)
+    const viaLog = compileLaw({ formula: 'C * max(x - 1, 0)^(c + 0)', params: ['C', 'c'], features: ['x'] });
+    expect(viaLog.evaluate([0, 0], [[1]]).jac).toEqual([[1, 0]]);
+  });
+
   it('gives zero columns for parameters a law does not use', () => {
     const law = compileLaw({ formula: 'a * x', params: ['a', 'unused'], features: ['x'] });
     expect(law.evaluate([2, 5], [[3]]).jac).toEqual([[3, 0]]);
