@@ -22,7 +22,10 @@ export async function benchScipy() {
     rows: o.rows,
     oursMilliseconds: o.milliseconds,
     scipyMilliseconds: scipy[i].milliseconds,
+    oursMedianMilliseconds: o.medianMilliseconds,
+    scipyMedianMilliseconds: scipy[i].medianMilliseconds,
     speedup: +(scipy[i].milliseconds / o.milliseconds).toFixed(1),
+    medianSpeedup: +(scipy[i].medianMilliseconds / o.medianMilliseconds).toFixed(1),
     oursBestLoss: o.bestLoss,
     scipyBestLoss: scipy[i].bestLoss,
   }));
