@@ -1,0 +1,19 @@
+/**
+ * vitest global setup: every test (and every CLI it spawns) writes its temporary folders under one
+ * fresh root, removed when the run ends, so a test run leaves nothing in the system's temp folder.
+ * os.tmpdir() reads TMPDIR on each call, and the test workers inherit this process's environment.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export default function setup(): () => void {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'active-sl-tests-'));
+  const previous = process.env.TMPDIR;
+  process.env.TMPDIR = root;
+  return () => {
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+    fs.rmSync(root, { recursive: true, force: true });
+  };
+}
