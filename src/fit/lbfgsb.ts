@@ -1224,7 +1224,8 @@ export function minimizeBox(
     if (fOld - f <= ftol * Math.max(Math.abs(fOld), Math.abs(f), 1)) return finish('converged-ftol');
 
     // Keep the pair only with positive curvature relative to the descent it came from,
-    // s·y > ε·(−g_old·s) (the Fortran code's dr > epsmch·ddum), so B stays positive definite.
+    // s·y > ε·(−g_old·s) (the Fortran code's dr > epsmch·ddum), so B stays positive definite;
+    // s·y > 0 follows from it along a descent step and is asked for in case s was not one.
     // Measuring it against ‖y‖² instead would drop the first pair after a start whose gradient
     // is huge, and with it the scale θ = y·y/s·y that keeps the next step short.
     let sy = 0;
@@ -1237,7 +1238,7 @@ export function minimizeBox(
       yy += y * y;
       descent -= ws.gOld[i] * s;
     }
-    if (!(sy > EPS * descent) || !Number.isFinite(yy)) continue;
+    if (!(sy > EPS * descent && sy > 0) || !Number.isFinite(yy)) continue;
     col = pushPair(ws, col, memory);
     theta = yy / sy;
     if (!formT(ws, col, theta)) {
