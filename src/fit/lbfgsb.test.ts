@@ -18,6 +18,27 @@ const rosenbrock: ObjectiveWithGradient = (x, g) => {
   return f;
 };
 
+/**
+ * ½xᵀAx − bᵀx with A = D·K·D, K_ij = ρ^|i−j| (ρ a power of 2, so every product is exact),
+ * D = diag(d₀, 2, 3, …) and b_i = 3·((7i mod 5) − 2)·(i + 1): iterates that depend on no libm
+ * rounding, so scipy's iteration counts can be matched exactly.
+ */
+function exactQuadratic(n: number, rho: number, d0 = 1): ObjectiveWithGradient {
+  const D = Array.from({ length: n }, (_, i) => (i === 0 ? d0 : i + 1));
+  const A = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => D[i] * rho ** Math.abs(i - j) * D[j]));
+  const b = Array.from({ length: n }, (_, i) => 3 * (((i * 7) % 5) - 2) * (i + 1));
+  return (x, g) => {
+    let f = 0;
+    for (let i = 0; i < n; i++) {
+      let ax = 0;
+      for (let j = 0; j < n; j++) ax += A[i][j] * x[j];
+      g[i] = ax - b[i];
+      f += 0.5 * x[i] * ax - b[i] * x[i];
+    }
+    return f;
+  };
+}
+
 const rosenbrockStart = (n: number): number[] => Array.from({ length: n }, (_, i) => (i % 2 ? 1 : -1.2));
 
 function gradientAt(fg: ObjectiveWithGradient, x: ArrayLike<number>): Float64Array {
@@ -133,22 +154,8 @@ describe('minimizeBox on Rosenbrock', () => {
   });
 
   it('takes exactly scipy’s iterations and evaluations on boxes with many active bounds', () => {
-    // Same scipy call as above. Quadratics: A = D·K·D, K_ij = ρ^|i−j| (ρ a power of 2, so exact),
-    // D = diag(1, 2, …), b_i = 3·((7i mod 5) − 2)·(i + 1); nothing here depends on libm rounding.
-    const quadratic = (n: number, rho: number): ObjectiveWithGradient => {
-      const A = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (1 + i) * rho ** Math.abs(i - j) * (1 + j)));
-      const b = Array.from({ length: n }, (_, i) => 3 * (((i * 7) % 5) - 2) * (i + 1));
-      return (x, g) => {
-        let f = 0;
-        for (let i = 0; i < n; i++) {
-          let ax = 0;
-          for (let j = 0; j < n; j++) ax += A[i][j] * x[j];
-          g[i] = ax - b[i];
-          f += 0.5 * x[i] * ax - b[i] * x[i];
-        }
-        return f;
-      };
-    };
+    // Same scipy call as above, on exactQuadratic; nothing here depends on libm rounding.
+    const quadratic = (n: number, rho: number): ObjectiveWithGradient => exactQuadratic(n, rho);
     const fill = (n: number, v: number): number[] => Array(n).fill(v);
     const cases: Array<[ObjectiveWithGradient, number[], number[], number[], number, number]> = [
       [quadratic(12, 0.5), fill(12, 0), fill(12, -1), fill(12, 1), 12, 14],
@@ -167,23 +174,9 @@ describe('minimizeBox on Rosenbrock', () => {
 
   it('keeps a curvature pair by scipy’s rule s·y > ε·(−g·s), however large y is', () => {
     // One coordinate scaled by 2^30 or 2^40 makes the first y huge: a rule relative to ‖y‖²
-    // dropped that pair and, with it, the scale that keeps later steps short. Exact quadratics
-    // as above, D = diag(big, 2, 3, …). scipy 1.17.1 at default tolerances: nit 2, nfev 4.
-    const scaled = (n: number, rho: number, big: number): ObjectiveWithGradient => {
-      const D = [big, ...Array.from({ length: n - 1 }, (_, i) => i + 2)];
-      const A = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => D[i] * rho ** Math.abs(i - j) * D[j]));
-      const b = Array.from({ length: n }, (_, i) => 3 * (((i * 7) % 5) - 2) * (i + 1));
-      return (x, g) => {
-        let f = 0;
-        for (let i = 0; i < n; i++) {
-          let ax = 0;
-          for (let j = 0; j < n; j++) ax += A[i][j] * x[j];
-          g[i] = ax - b[i];
-          f += 0.5 * x[i] * ax - b[i] * x[i];
-        }
-        return f;
-      };
-    };
+    // dropped that pair and, with it, the scale that keeps later steps short. exactQuadratic with
+    // D = diag(big, 2, 3, …); scipy 1.17.1 at default tolerances: nit 2, nfev 4.
+    const scaled = (n: number, rho: number, big: number): ObjectiveWithGradient => exactQuadratic(n, rho, big);
     const shapes: Array<[number, number, number, number, number]> = [
       [6, 0.5, -1, 1, 0.5],
       [8, 0.25, -0.5, 2, 0.25],
