@@ -154,13 +154,12 @@ describe('minimizeBox on Rosenbrock', () => {
   });
 
   it('takes exactly scipy’s iterations and evaluations on boxes with many active bounds', () => {
-    // Same scipy call as above, on exactQuadratic; nothing here depends on libm rounding.
-    const quadratic = (n: number, rho: number): ObjectiveWithGradient => exactQuadratic(n, rho);
+    // Same scipy call as above, on exact quadratics and on boxes where many bounds are active.
     const fill = (n: number, v: number): number[] => Array(n).fill(v);
     const cases: Array<[ObjectiveWithGradient, number[], number[], number[], number, number]> = [
-      [quadratic(12, 0.5), fill(12, 0), fill(12, -1), fill(12, 1), 12, 14],
-      [quadratic(12, 0.25), fill(12, 0.5), fill(12, -1), fill(12, 1), 17, 19],
-      [quadratic(20, 0.5), fill(20, 0), fill(20, -0.5), fill(20, 2), 22, 24],
+      [exactQuadratic(12, 0.5), fill(12, 0), fill(12, -1), fill(12, 1), 12, 14],
+      [exactQuadratic(12, 0.25), fill(12, 0.5), fill(12, -1), fill(12, 1), 17, 19],
+      [exactQuadratic(20, 0.5), fill(20, 0), fill(20, -0.5), fill(20, 2), 22, 24],
       [rosenbrock, rosenbrockStart(10), fill(10, -0.5), fill(10, 0.8), 41, 57],
       [rosenbrock, rosenbrockStart(6), fill(6, -2), [0.3, 2, 0.3, 2, 0.3, 2], 31, 40],
       [rosenbrock, fill(8, 2), [...fill(4, 1.2), ...fill(4, -Infinity)], fill(8, Infinity), 31, 34],
@@ -176,7 +175,6 @@ describe('minimizeBox on Rosenbrock', () => {
     // One coordinate scaled by 2^30 or 2^40 makes the first y huge: a rule relative to ‖y‖²
     // dropped that pair and, with it, the scale that keeps later steps short. exactQuadratic with
     // D = diag(big, 2, 3, …); scipy 1.17.1 at default tolerances: nit 2, nfev 4.
-    const scaled = (n: number, rho: number, big: number): ObjectiveWithGradient => exactQuadratic(n, rho, big);
     const shapes: Array<[number, number, number, number, number]> = [
       [6, 0.5, -1, 1, 0.5],
       [8, 0.25, -0.5, 2, 0.25],
@@ -184,14 +182,14 @@ describe('minimizeBox on Rosenbrock', () => {
     ];
     for (const big of [2 ** 30, 2 ** 40]) {
       for (const [n, rho, lo, hi, x0] of shapes) {
-        const r = minimizeBox(scaled(n, rho, big), Array(n).fill(x0), Array(n).fill(lo), Array(n).fill(hi));
+        const r = minimizeBox(exactQuadratic(n, rho, big), Array(n).fill(x0), Array(n).fill(lo), Array(n).fill(hi));
         expect([r.iterations, r.evaluations], `big ${big}, n ${n}`).toEqual([2, 4]);
       }
     }
     // At the reference's tolerances scipy converges in 73–169 iterations; dropping the pair left
     // steepest descent on a condition number of 1e18, which ran out all 2000.
     for (const [n, rho, lo, hi, x0] of shapes) {
-      const r = minimizeBox(scaled(n, rho, 2 ** 30), Array(n).fill(x0), Array(n).fill(lo), Array(n).fill(hi), TIGHT);
+      const r = minimizeBox(exactQuadratic(n, rho, 2 ** 30), Array(n).fill(x0), Array(n).fill(lo), Array(n).fill(hi), TIGHT);
       expect(r.status, `n ${n}`).toBe('converged-ftol');
       expect(r.iterations, `n ${n}`).toBeLessThan(300);
     }
