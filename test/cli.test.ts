@@ -186,6 +186,26 @@ describe('active-sl run', () => {
   });
 });
 
+describe('resuming a run of another version', () => {
+  it('continues it with a warning that names both versions, each unit recording its own', () => {
+    const out = tmp();
+    const args = ['run', '--dataset', 'parallel_scaling_law', '--laws', 'sl_1', '--repeats', '2', '--restarts', '4', '--method', 'random', '--workers', '1', '--quiet', '--out', out];
+    expect(cli(args.map((a) => (a === '2' ? '1' : a))).code).toBe(0);
+    const dir = onlyRunDir(path.join(out, 'parallel_scaling_law', 'random'));
+    // make the folder look as if an older active-sl had started it, with repeats 2 and one unit done
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...config, repeats: 2, version: '0.0.1' }));
+    const r = cli([...args, '--resume']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: --resume: .* was started by active-sl 0\.0\.1, this is \d+\.\d+\.\d+; its remaining units will come from/);
+    const lines = fs.readFileSync(path.join(dir, 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { repeat: number; version?: string });
+    expect(lines.map((l) => l.repeat)).toEqual([0, 1]);
+    expect(lines[1].version).toBe(JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version);
+    // nothing left to run: no warning
+    expect(cli([...args, '--resume']).stderr).not.toMatch(/warning/);
+  });
+});
+
 describe('active-sl table', () => {
   it('puts the paper figure and the difference beside each cell', () => {
     const out = tmp();

@@ -49,6 +49,11 @@ export interface RunOptions {
   shard: Shard | null;
   resume: boolean;
   quiet: boolean;
+  /**
+   * Told when a resumed run folder was made by another version of active-sl, whose units will sit
+   * beside this version's; by default written to stderr, --quiet or not.
+   */
+  onWarning?: (message: string) => void;
 }
 
 export interface RunResult {
@@ -119,6 +124,15 @@ export async function runBenchmark(options: RunOptions, preloaded?: TaskData): P
       }
       records = readRuns(dir);
       finished = new Set(records.map((r) => `${r.law}#${r.repeat}`));
+      const made = previous.version;
+      if (made !== config.version && units.some((u) => !finished.has(`${u.law}#${u.repeat}`))) {
+        const warn = options.onWarning ?? ((m: string) => process.stderr.write(`active-sl: warning: ${m}\n`));
+        warn(
+          `--resume: ${dir} was started by active-sl ${made ?? '(unknown version)'}, this is ${config.version}; ` +
+            `its remaining units will come from ${config.version} (each unit records its version in runs.jsonl). ` +
+            `If the fits changed in between, run without --resume to have one version throughout`,
+        );
+      }
     }
   }
   dir ??= createRunDir(root, config);
@@ -132,7 +146,8 @@ export async function runBenchmark(options: RunOptions, preloaded?: TaskData): P
     repeat: u.repeat,
     config: { method: options.method, seed: options.seed, restarts: options.restarts, fitter: options.fitter, gradient: options.gradient, loss, explore },
   }));
-  await runJobs(jobs, options.workers, (i, record) => {
+  await runJobs(jobs, options.workers, (i, unit) => {
+    const record = { ...unit, version: config.version };
     appendRun(dir, record);
     records.push(record);
     writeSummary();
