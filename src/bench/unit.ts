@@ -59,7 +59,7 @@ export interface UnitRecord {
   /** Why a level has no usable fit, when some level has none. */
   note?: string;
   wallSeconds: number;
-  /** The active-sl version that ran the unit (absent in runs.jsonl lines written before 0.2.0). */
+  /** The active-sl version that ran the unit (absent from lines that earlier builds wrote). */
   version?: string;
 }
 
