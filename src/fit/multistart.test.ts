@@ -18,6 +18,23 @@ describe('the fitting gradient', () => {
     expect(g[0]).toBeGreaterThan(0);
   });
 
+  it('passes through a clamp against a fixed bound too, but keeps a max of two expressions exact', () => {
+    // max(A, 1e-6) is clamped at A = −0.5; max(a·x, b) takes b (a·x ≤ 0.4 < 0.9) and so has no a-slope
+    const clamps = compileLaw({ formula: 'max(A, 1e-6) * x + max(a * x, b)', params: { A: [-1, 1], a: [-1, 1], b: [-1, 1] }, features: ['x'] });
+    const b = clamps.bind(X);
+    const theta = [-0.5, 0.1, 0.9];
+    const residuals = [1, 2, 3, 4].map((x, i) => 1e-6 * x + 0.9 - y[i]);
+    const exact = new Float64Array(3);
+    const fit = new Float64Array(3);
+    b.sseGrad(theta, y, exact);
+    b.sseGradFit(theta, y, fit);
+    const dA = residuals.reduce((s, r, i) => s + 2 * r * (i + 1), 0);
+    const db = residuals.reduce((s, r) => s + 2 * r, 0);
+    expect(Array.from(exact)).toEqual([0, 0, db]);
+    expect(fit[0]).toBeCloseTo(dA, 12);
+    expect(Array.from(fit).slice(1)).toEqual([0, db]);
+  });
+
   it('lets a fit started on the plateau move off it; the exact gradient stays stuck', () => {
     const start = [[60, 0]];
     const reference = new LeastSquares(law, X, y, { gradient: 'reference' }).fit(start);

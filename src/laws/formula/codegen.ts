@@ -84,10 +84,11 @@ function derivName(n: Node, j: number): Code {
 
 /** Emits value (and optionally derivative) statements for the given nodes. */
 /**
- * Derivatives: 'exact' is the true derivative. 'fit' differs only at clip(x, lo, hi), where it
- * passes x's derivative through even when the clip is active — what the reference's hand-written
- * Jacobians do. Its fits depend on it: a clipped exp(·) is flat, and with the exact gradient a fit
- * started there cannot move (see README, "Fitting gradient").
+ * Derivatives: 'exact' is the true derivative. 'fit' differs only at clamps, clip(x, lo, hi) and
+ * min or max of x and a parameter-free bound, where it passes x's derivative through even when the
+ * clamp is active — what the reference's hand-written Jacobians do. Its fits depend on it: a
+ * clipped exp(·) is flat, and with the exact gradient a fit started there cannot move (see README,
+ * "Fitting gradient").
  */
 export type Derivatives = 'none' | 'exact' | 'fit';
 
@@ -100,6 +101,7 @@ function emitNodes(graph: Graph, nodes: Node[], mode: Derivatives, out: string[]
     const self = nameOf(n);
     out.push(`const ${self} = ${valueCode(n, args)};`);
     if (!withDerivs) continue;
+    const constant = argNodes.map((a) => a.deps.length === 0);
     const shared = new Map<string, string>();
     const share = (suffix: string, code: string): string => {
       const name = `${suffix}${n.id}`;
@@ -110,7 +112,7 @@ function emitNodes(graph: Graph, nodes: Node[], mode: Derivatives, out: string[]
       return name;
     };
     for (const j of n.deps) {
-      const d = derivative(n, { args, self }, argNodes.map((a) => derivName(a, j)), share, mode === 'fit');
+      const d = derivative(n, { args, self }, argNodes.map((a) => derivName(a, j)), share, mode === 'fit', constant);
       out.push(`const d${n.id}_${j} = ${d ?? '0'};`);
     }
   }

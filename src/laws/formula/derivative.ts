@@ -42,13 +42,16 @@ export interface Shared {
  * @param v     code of each argument's value, and `self` of the node's own value
  * @param d     code of each argument's derivative with respect to θⱼ (null = zero)
  * @param shared  requests a once-per-node helper value; returns its name
+ * @param straightThroughClamps  fit the way the reference does (see Derivatives in codegen.ts)
+ * @param constant  which arguments depend on no parameter (a clamp's fixed side)
  */
 export function derivative(
   node: Node,
   v: { args: string[]; self: string },
   d: Code[],
   shared: (suffix: string, code: string) => string,
-  straightThroughClip = false,
+  straightThroughClamps = false,
+  constant: readonly boolean[] = [],
 ): Code {
   const [a, b, c] = v.args;
   const [da, db, dc] = d;
@@ -104,12 +107,17 @@ export function derivative(
     case 'tanh': return times(shared('dt', `1 - ${r} * ${r}`), da);
     case 'sigmoid': return times(shared('ds', `${r} * (1 - ${r})`), da);
     case 'softplus': return times(shared('ds', `1 / (1 + Math.exp(-${a}))`), da);
-    case 'min': return select(`${a} <= ${b}`, da, db);
-    case 'max': return select(`${a} >= ${b}`, da, db);
+    case 'min':
+    case 'max': {
+      // a clamp, min or max of an expression and a parameter-free bound, passes the expression's
+      // derivative on when fitting as the reference does; a max of two expressions stays exact
+      if (straightThroughClamps && constant[0] !== constant[1]) return constant[1] ? da : db;
+      return node.op === 'min' ? select(`${a} <= ${b}`, da, db) : select(`${a} >= ${b}`, da, db);
+    }
     case 'clip': {
       // clip(x, lo, hi): the derivative of whichever of the three is the value — or, for fitting
-      // as the reference does, of x always (see Derivatives in codegen.ts)
-      if (straightThroughClip) return da;
+      // as the reference does, of x always
+      if (straightThroughClamps) return da;
       if (da === null && db === null && dc === null) return null;
       return `(${a} < ${b} ? ${db ?? '0'} : ${a} > ${c} ? ${dc ?? '0'} : ${da ?? '0'})`;
     }
