@@ -110,6 +110,8 @@ export async function runBenchmark(options: RunOptions, preloaded?: TaskData): P
   let dir: string | null = null;
   let finished = new Set<string>();
   let records = [] as ReturnType<typeof readRuns>;
+  /** The version that started a resumed folder, null when nothing is resumed. */
+  let resumedVersion: string | null = null;
   if (options.resume) {
     dir = latestRunDir(root, options.shard);
     if (dir) {
@@ -124,20 +126,20 @@ export async function runBenchmark(options: RunOptions, preloaded?: TaskData): P
       }
       records = readRuns(dir);
       finished = new Set(records.map((r) => `${r.law}#${r.repeat}`));
-      const made = previous.version;
-      if (made !== config.version && units.some((u) => !finished.has(`${u.law}#${u.repeat}`))) {
-        const warn = options.onWarning ?? ((m: string) => process.stderr.write(`active-sl: warning: ${m}\n`));
-        warn(
-          `--resume: ${dir} was started by active-sl ${made ?? '(unknown version)'}, this is ${config.version}; ` +
-            `its remaining units will come from ${config.version} (each unit records its version in runs.jsonl). ` +
-            `If the fits changed in between, run without --resume to have one version throughout`,
-        );
-      }
+      resumedVersion = previous.version ?? '(unknown version)';
     }
   }
   dir ??= createRunDir(root, config);
 
   const todo = units.filter((u) => !finished.has(`${u.law}#${u.repeat}`));
+  if (resumedVersion !== null && resumedVersion !== config.version && todo.length > 0) {
+    const warn = options.onWarning ?? ((m: string) => process.stderr.write(`active-sl: warning: ${m}\n`));
+    warn(
+      `--resume: ${dir} was started by active-sl ${resumedVersion}, this is ${config.version}; ` +
+        `its remaining units will come from ${config.version} (each unit records its version in runs.jsonl). ` +
+        `If the fits changed in between, run without --resume to have one version throughout`,
+    );
+  }
   const progress = createProgress(todo.length, `${task.name} ${label}`, { quiet: options.quiet });
   const writeSummary = () => atomicWrite(path.join(dir, 'summary.json'), `${JSON.stringify(summarise(config, records, units.length), null, 2)}\n`);
   const jobs: UnitJob[] = todo.map((u) => ({
