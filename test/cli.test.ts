@@ -214,7 +214,7 @@ describe('active-sl table', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/\| parallel_scaling_law \| cheapest \| -?\d\.\d\d ± \d\.\d\d @1% \(paper -?\d\.\d\d, [+−]\d\.\d\d\)/);
     const csv = cli(['table', out, '--format', 'csv']).stdout.trim().split('\n');
-    expect(csv[0]).toBe('task,method,level,budget,mean,std,paper_mean,paper_std,diff,units');
+    expect(csv[0]).toBe('task,method,level,budget,mean,std,paper_mean,paper_std,diff,units,se,z');
     expect(csv).toHaveLength(4);
   });
 });

@@ -60,7 +60,11 @@ export function inlineSvg(svg: string, prefix: string): string {
 }
 
 function cellHtml(c: TableCell, budget: number): string {
-  const title = c.paper ? `ours ${num(c.mean)} ± ${num(c.std)}, paper ${num(c.paper.mean)} ± ${num(c.paper.std)}, difference ${signed(c.diff!)}` : 'the paper has no figure here';
+  const se = c.se === null ? '' : ` (standard error ${num(c.se)})`;
+  const z = c.z === null ? '' : `, z ${c.z.toFixed(1)}`;
+  const title = c.paper
+    ? `ours ${num(c.mean)} ± ${num(c.std)} across laws${se}, paper ${num(c.paper.mean)} ± ${num(c.paper.std)}, difference ${signed(c.diff!)}${z}`
+    : 'the paper has no figure here';
   const paper = c.paper
     ? `<div class="paper">paper ${num(c.paper.mean)} ± ${num(c.paper.std)} <span class="diff">${signed(c.diff!)}</span></div>`
     : '<div class="paper">paper —</div>';

@@ -119,7 +119,7 @@ describe('active-sl report', () => {
     expect(md).toContain(`| ${TASK} | cheapest |`);
     expect(md).toContain('(paper ');
     const csv = fs.readFileSync(files.tableCsv, 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('task,method,level,budget,mean,std,paper_mean,paper_std,diff,units');
+    expect(csv[0]).toBe('task,method,level,budget,mean,std,paper_mean,paper_std,diff,units,se,z');
     expect(csv).toHaveLength(1 + METHODS.length * 3);
   });
 

@@ -11,7 +11,21 @@ export function register(program: Command): void {
     .argument('<dirs...>', 'result folders: a run, a method folder, or a whole results tree (shards are merged)')
     .option('--format <f>', 'md, csv or json', 'md')
     .option('--paper', "the paper's Table 2 figure beside each cell, and the difference")
-    .addHelpText('after', '\nExamples:\n  $ active-sl table output --paper\n  $ active-sl table output/moe_scaling_law /shared/shards --format csv > table.csv')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Each cell: the mean over laws of each law’s mean over repeats ± the std across laws, at the budget level.',
+        'With --paper: the paper’s figure, our difference from it, and z = difference / √(se² + se_paper²), where se',
+        'is the standard error of our mean over repeats and se_paper the paper’s (its std/√10 for a one-law task;',
+        'taken equal to ours otherwise, since the paper does not say what its std spans). |z| < 2 is within the',
+        'repeats’ noise; a small difference with a large |z| is real but small. csv and json carry se and z too.',
+        '',
+        'Examples:',
+        '  $ active-sl table output --paper',
+        '  $ active-sl table output/moe_scaling_law /shared/shards --format csv > table.csv',
+      ].join('\n'),
+    )
     .action((dirs: string[], opts: { format: string; paper?: boolean }) => {
       if (!['md', 'csv', 'json'].includes(opts.format)) throw new UsageError(`--format ${opts.format}: choose md, csv or json`);
       let runDirs: string[];
