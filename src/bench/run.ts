@@ -25,6 +25,7 @@ import {
   type Summary,
   withDefaults,
 } from './results.js';
+import { taskWarnings } from './task-warnings.js';
 import { exploreProblem, type Method } from './unit.js';
 import type { FitGradient, FitterName } from '../fit/multistart.js';
 import { lossProblem, normaliseLoss, type LossSpec } from '../fit/robust.js';
@@ -51,7 +52,8 @@ export interface RunOptions {
   quiet: boolean;
   /**
    * Told when a resumed run folder was made by another version of active-sl, whose units will sit
-   * beside this version's; by default written to stderr, --quiet or not.
+   * beside this version's, and when the task makes its scores degenerate (`taskWarnings`); by
+   * default written to stderr, --quiet or not.
    */
   onWarning?: (message: string) => void;
 }
@@ -132,8 +134,9 @@ export async function runBenchmark(options: RunOptions, preloaded?: TaskData): P
   dir ??= createRunDir(root, config);
 
   const todo = units.filter((u) => !finished.has(`${u.law}#${u.repeat}`));
+  const warn = options.onWarning ?? ((m: string) => process.stderr.write(`active-sl: warning: ${m}\n`));
+  if (todo.length > 0) for (const w of taskWarnings(data, task.budgets)) warn(`${task.name}: ${w}`);
   if (resumedVersion !== null && resumedVersion !== config.version && todo.length > 0) {
-    const warn = options.onWarning ?? ((m: string) => process.stderr.write(`active-sl: warning: ${m}\n`));
     warn(
       `--resume: ${dir} was started by active-sl ${resumedVersion}, this is ${config.version}; ` +
         `its remaining units will come from ${config.version} (each unit records its version in runs.jsonl). ` +

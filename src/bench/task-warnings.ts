@@ -1,0 +1,37 @@
+/**
+ * What about a task makes its benchmark scores mean less than they seem, said before the run rather
+ * than left for the user to puzzle out of a table of −1s: a target region whose values do not vary
+ * (R² undefined) and budget levels too small to buy a single candidate of some group.
+ */
+import type { TaskData } from '../data/dataset.js';
+
+/** The smallest target sum of squares that R² treats as spread (r2.ts's rule). */
+const TINY = 1e-30;
+
+const pct = (b: number) => `${+(b * 100).toFixed(4)}%`;
+
+export function taskWarnings(data: TaskData, budgets: readonly number[]): string[] {
+  const out: string[] = [];
+  const truth = data.groups.flatMap((g) => Array.from(g.target.y));
+  const mean = truth.reduce((s, v) => s + v, 0) / Math.max(1, truth.length);
+  const ssTot = truth.reduce((s, v) => s + (v - mean) ** 2, 0);
+  if (truth.length > 0 && ssTot < TINY) {
+    out.push(
+      `the target region's ${truth.length} value(s) are all ${mean}: R² is undefined there, so every fit ` +
+        `scores −1 unless it predicts them exactly (the reference's rule). Give the target at least two rows with different values`,
+    );
+  }
+  for (const g of data.groups) {
+    let cheapest = Infinity;
+    for (const c of g.pool.cost) cheapest = Math.min(cheapest, c);
+    const short = budgets.filter((b) => b * g.totalCost < cheapest);
+    if (!short.length) continue;
+    const where = data.groups.length > 1 ? `group ${g.name}: ` : '';
+    out.push(
+      `${where}budget level(s) ${short.map(pct).join(', ')} (${short.map((b) => (b * g.totalCost).toPrecision(3)).join(', ')}) ` +
+        `buy less than the cheapest candidate (cost ${cheapest.toPrecision(3)}): the model-based methods report their ` +
+        `cheapest-first initial fit there, which overspends the level, and the baselines fit nothing there (the group is left out of R², −1 if no group has a fit)`,
+    );
+  }
+  return out;
+}
