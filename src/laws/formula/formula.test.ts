@@ -43,6 +43,23 @@ describe('parsing', () => {
     expect((law.evaluate([a], [[x]]).pred as number[])[0]).toBeCloseTo(expected, 12);
   });
 
+  it('reads pow, ln and log2 as x^y, log and log(x)/ln 2, derivatives included', () => {
+    const alias = compileLaw({ formula: 'pow(x, a) + ln(b * x) + log2(a * x)', params: ['a', 'b'], features: ['x'] });
+    const plain = compileLaw({ formula: 'x^a + log(b * x) + log(a * x) / log(2)', params: ['a', 'b'], features: ['x'] });
+    const X = [[0.5], [3]];
+    const A = alias.evaluate([1.7, 0.4], X);
+    const P = plain.evaluate([1.7, 0.4], X);
+    (A.pred as number[]).forEach((v, i) => expect(v).toBeCloseTo((P.pred as number[])[i], 12));
+    (A.jac as number[][]).forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo((P.jac as number[][])[i][j], 12)));
+    expect((alias.evaluate([3, 1], [[8]]).pred as number[])[0]).toBeCloseTo(512 + Math.log(8) + Math.log2(24), 12);
+  });
+
+  it('holds aliases to their arity and keeps them from being shadowed', () => {
+    expect(errorOf(() => compileFormula({ formula: 'pow(a)', params: ['a'], features: [] })).message).toMatch(/pow takes 2 arguments, got 1/);
+    expect(errorOf(() => compileFormula({ formula: 'ln = a; ln', params: ['a'], features: [] })).message).toMatch(/local 'ln' would shadow a function/);
+    expect(errorOf(() => compileFormula({ formula: 'log3(a)', params: ['a'], features: [] })).message).toMatch(/known: .*pow, ln, log2/);
+  });
+
   it('names line, column and token of a syntax error', () => {
     const e = errorOf(() => compileFormula({ formula: 'a +\n  b * )', params: ['a', 'b'], features: [] }));
     expect([e.line, e.column, e.token]).toEqual([2, 7, ')']);

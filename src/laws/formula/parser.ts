@@ -41,8 +41,24 @@ export const FUNCTIONS = {
 } as const;
 export type FunctionName = keyof typeof FUNCTIONS;
 
+/**
+ * Spellings users bring from numpy and papers, rewritten to the language's own forms so the compiler
+ * (and its derivatives) know one form each: pow(x, y) = x^y, ln(x) = log(x), log2(x) = log(x) / ln 2.
+ */
+const ALIASES: Record<string, { arity: number; expand: (args: Expr[]) => Expr }> = {
+  pow: { arity: 2, expand: ([x, y]) => ({ type: 'binary', op: '^', left: x, right: y }) },
+  ln: { arity: 1, expand: ([x]) => ({ type: 'call', fn: 'log', args: [x] }) },
+  log2: { arity: 1, expand: ([x]) => ({ type: 'binary', op: '/', left: { type: 'call', fn: 'log', args: [x] }, right: { type: 'num', value: Math.LN2 } }) },
+};
+
+const KNOWN_FUNCTIONS = [...Object.keys(FUNCTIONS), ...Object.keys(ALIASES)].join(', ');
+
 function isFunction(name: string): name is FunctionName {
   return Object.prototype.hasOwnProperty.call(FUNCTIONS, name);
+}
+
+function isAlias(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(ALIASES, name);
 }
 
 export interface Scope {
@@ -81,8 +97,8 @@ export function parseFormula(source: string, scope: Scope): Program {
     }
     if (t.kind === 'ident') {
       if (isOp('(')) {
-        if (!isFunction(t.text)) fail(`unknown function '${t.text}' (known: ${Object.keys(FUNCTIONS).join(', ')})`, t);
-        const fn = t.text as FunctionName;
+        if (!isFunction(t.text) && !isAlias(t.text)) fail(`unknown function '${t.text}' (known: ${KNOWN_FUNCTIONS})`, t);
+        const name = t.text;
         next();
         const args = [expr()];
         while (isOp(',')) {
@@ -90,10 +106,9 @@ export function parseFormula(source: string, scope: Scope): Program {
           args.push(expr());
         }
         expectOp(')');
-        if (args.length !== FUNCTIONS[fn]) {
-          fail(`${fn} takes ${FUNCTIONS[fn]} argument${FUNCTIONS[fn] === 1 ? '' : 's'}, got ${args.length}`, t);
-        }
-        return { type: 'call', fn, args };
+        const arity = isFunction(name) ? FUNCTIONS[name] : ALIASES[name].arity;
+        if (args.length !== arity) fail(`${name} takes ${arity} argument${arity === 1 ? '' : 's'}, got ${args.length}`, t);
+        return isFunction(name) ? { type: 'call', fn: name, args } : ALIASES[name].expand(args);
       }
       return resolve(t);
     }
@@ -108,7 +123,7 @@ export function parseFormula(source: string, scope: Scope): Program {
     if (p !== undefined) return { type: 'param', index: p };
     const f = features.get(name);
     if (f !== undefined) return { type: 'feature', index: f };
-    if (isFunction(name)) return fail(`function '${name}' used without arguments`, t);
+    if (isFunction(name) || isAlias(name)) return fail(`function '${name}' used without arguments`, t);
     return fail(`unknown name '${name}': not a parameter, feature or earlier local`, t);
   }
 
@@ -159,7 +174,7 @@ export function parseFormula(source: string, scope: Scope): Program {
       const name = t.text;
       if (params.has(name)) fail(`local '${name}' would shadow a parameter`, t);
       if (features.has(name)) fail(`local '${name}' would shadow a feature`, t);
-      if (isFunction(name)) fail(`local '${name}' would shadow a function`, t);
+      if (isFunction(name) || isAlias(name)) fail(`local '${name}' would shadow a function`, t);
       if (locals.has(name)) fail(`local '${name}' is defined twice`, t);
       pos += 2;
       const e = expr();
