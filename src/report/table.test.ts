@@ -53,7 +53,7 @@ describe('the table beside the paper', () => {
     const se = Math.sqrt((1 / 12) / 4); // values −1, −0.5, −1, −0.5: sample variance 1/12
     expect(cell.se).toBeCloseTo(se, 12);
     expect(cell.diff).toBeCloseTo(-0.75 + 0.89, 12);
-    expect(cell.z).toBeCloseTo((-0.75 + 0.89) / Math.hypot(se, 0.17 / Math.sqrt(PAPER_REPEATS)), 12);
+    expect(cell.z).toBeCloseTo((-0.75 + 0.89) / Math.hypot(se, 0.17 / Math.sqrt(PAPER_REPEATS), 0.01 / Math.sqrt(12)), 12);
   });
 
   it('prints z in markdown and se, z in csv', () => {
@@ -61,6 +61,12 @@ describe('the table beside the paper', () => {
     const [head, line] = renderCsv(rows).trim().split('\n');
     expect(head.split(',').slice(-2)).toEqual(['se', 'z']);
     expect(line.split(',').slice(-2).map(Number)).toEqual([cell.se, cell.z]);
+  });
+
+  it('counts the paper’s two-decimal rounding, so a run without spread is not infinitely sure', () => {
+    const exact = buildTable([run('farseer_scaling_law', { sl_1: [-0.88, -0.88] })], true)[0].cells[0];
+    expect(exact.se).toBe(0);
+    expect(exact.z).toBeCloseTo(0.01 / Math.hypot(0.17 / Math.sqrt(PAPER_REPEATS), 0.01 / Math.sqrt(12)), 12);
   });
 
   it('leaves z out when there is no se to weigh by', () => {

@@ -20,7 +20,7 @@ export interface TableCell {
   se: number | null;
   paper: { mean: number; std: number } | null;
   diff: number | null;
-  /** diff / √(se² + se_paper²); null without a paper figure or an `se`. */
+  /** diff / √(se² + se_paper²), se_paper including the paper's rounding; null without a paper figure or an `se`. */
   z: number | null;
 }
 
@@ -41,13 +41,16 @@ export function taskMeanSe(summary: Summary, level: number): number | null {
   return laws.length ? Math.sqrt(sum) / laws.length : null;
 }
 
+/** The paper prints two decimals: its figure is known to within a uniform ±0.005. */
+const PAPER_ROUNDING = 0.01;
+
 /**
  * The paper's standard error: its std is over repeats, hence std/√10, only where the task has one
  * law. For several laws the paper does not say what its std spans, so we take its protocol to vary
- * as much as ours does and use our se.
+ * as much as ours does and use our se. Either way its rounding adds 0.01/√12.
  */
 function paperSe(p: { std: number }, laws: number, se: number): number {
-  return laws === 1 ? p.std / Math.sqrt(PAPER_REPEATS) : se;
+  return Math.hypot(laws === 1 ? p.std / Math.sqrt(PAPER_REPEATS) : se, PAPER_ROUNDING / Math.sqrt(12));
 }
 
 export interface TableRow {
@@ -76,8 +79,7 @@ export function buildTable(runs: readonly MergedRun[], withPaper: boolean): Tabl
           const p = paper ? paperCell(paper, r.task, r.method, b) : null;
           const se = taskMeanSe(r.summary, b);
           const diff = p ? mean - p.mean : null;
-          const spread = p && se !== null ? Math.hypot(se, paperSe(p, laws, se)) : 0;
-          const z = diff !== null && spread > 0 ? diff / spread : null;
+          const z = p && diff !== null && se !== null ? diff / Math.hypot(se, paperSe(p, laws, se)) : null;
           return { mean, std: r.summary.overall.std[b], se, paper: p, diff, z };
         }),
       };
