@@ -90,6 +90,12 @@ Examples:
         for (const p of plan) process.stdout.write(`${p.task} ${p.method} × ${Object.keys(loadTask(p.task).laws).length} laws × ${flags.repeats} repeats\n`);
         return;
       }
+      // a task's warnings hold for every method run on it: say each once
+      const said = new Set<string>();
+      const onWarning = (m: string) => {
+        if (!said.has(m)) process.stderr.write(`active-sl: warning: ${m}\n`);
+        said.add(m);
+      };
       for (const name of tasks) {
         const task = loadTask(name);
         const data = await loadTaskData(task, { dataDir: flags.dataDir });
@@ -110,6 +116,7 @@ Examples:
               shard: flags.shard ?? null,
               resume: true,
               quiet: Boolean(flags.quiet),
+              onWarning,
             },
             data,
           );
