@@ -6,7 +6,8 @@
 import type { GroupData } from '../data/dataset.js';
 import type { Law } from '../laws/law.js';
 
-const TINY = 1e-30;
+/** The smallest sum of squares that counts as spread: below it the target region has none. */
+export const TINY = 1e-30;
 
 export function rSquared(truth: ArrayLike<number>, pred: ArrayLike<number>): number {
   const n = truth.length;

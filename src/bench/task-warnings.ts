@@ -4,9 +4,7 @@
  * (R² undefined) and budget levels too small to buy a single candidate of some group.
  */
 import type { TaskData } from '../data/dataset.js';
-
-/** The smallest target sum of squares that R² treats as spread (r2.ts's rule). */
-const TINY = 1e-30;
+import { TINY } from './r2.js';
 
 const pct = (b: number) => `${+(b * 100).toFixed(4)}%`;
 
