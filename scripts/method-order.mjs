@@ -15,6 +15,7 @@ const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist'
 const rows = JSON.parse(execFileSync(process.execPath, [cli, 'table', dir, '--paper', '--format', 'json'], { encoding: 'utf8' }));
 
 const round2 = (v) => Math.round(v * 100) / 100;
+const mark = (atLeast) => (atLeast ? '≥' : '<');
 const byTask = new Map();
 for (const r of rows) {
   if (!byTask.has(r.task)) byTask.set(r.task, {});
@@ -36,7 +37,6 @@ for (const [task, methods] of byTask) {
     const paperAtLeast = ca.paper.mean >= cb.paper.mean;
     if (oursAtLeast) ours++;
     if (paperAtLeast) paper++;
-    const mark = (yes) => (yes ? '≥' : '<');
     lines.push(`| ${task.replace(/_scaling_law$/, '')} | ${i + 1} | ${round2(ca.mean).toFixed(2)} ${mark(oursAtLeast)} ${round2(cb.mean).toFixed(2)} | ${ca.paper.mean.toFixed(2)} ${mark(paperAtLeast)} ${cb.paper.mean.toFixed(2)} |`);
   });
 }

@@ -9,6 +9,8 @@
 // so they bound a timed run of the same grid from above.
 import fs from 'node:fs';
 import path from 'node:path';
+import { readConfig } from '../dist/bench/results.js';
+import { findRunDirs } from '../dist/report/collect.js';
 
 const args = process.argv.slice(2);
 const flag = (name) => {
@@ -25,28 +27,14 @@ if (!args.length || !['md', 'json'].includes(format)) {
   process.exit(2);
 }
 
-/** Every run folder (one holding config.json and runs.jsonl) under the given roots. */
-function runFolders(root) {
-  const found = [];
-  const walk = (dir) => {
-    const entries = fs.readdirSync(dir, { withFileTypes: true });
-    if (entries.some((e) => e.name === 'config.json') && entries.some((e) => e.name === 'runs.jsonl')) {
-      found.push(dir);
-      return;
-    }
-    for (const e of entries) if (e.isDirectory()) walk(path.join(dir, e.name));
-  };
-  walk(root);
-  return found;
-}
-
 const groups = new Map();
-for (const dir of args.flatMap(runFolders).sort((a, b) => path.basename(a).localeCompare(path.basename(b)))) {
-  const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+for (const dir of findRunDirs(args).sort((a, b) => path.basename(a).localeCompare(path.basename(b)))) {
+  const config = readConfig(dir);
   if (onlyMethod && config.method !== onlyMethod) continue;
   const key = `${config.task}\t${config.method}`;
-  if (!groups.has(key)) groups.set(key, { task: config.task, method: config.method, laws: config.laws.length, units: new Map(), versions: new Set() });
+  if (!groups.has(key)) groups.set(key, { task: config.task, method: config.method, laws: config.laws.length, units: new Map() });
   const g = groups.get(key);
+  // read strictly, not with readRuns: a bad line is reported, and the results are never rewritten
   const lines = fs.readFileSync(path.join(dir, 'runs.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
   lines.forEach((line, i) => {
     let unit;
