@@ -34,6 +34,8 @@ export interface BoundLaw {
   value(theta: ArrayLike<number>, out: Float64Array): Float64Array;
   /** Predictions and the Jacobian J[row][output][param] (length n × outputs × params). */
   valueJac(theta: ArrayLike<number>, out: Float64Array, J: Float64Array): void;
+  /** valueJac with the reference's derivatives through clip(x, lo, hi): its active bounds pass x's derivative on. */
+  valueJacFit(theta: ArrayLike<number>, out: Float64Array, J: Float64Array): void;
   /** Σ (pred − y)² over all rows and outputs. */
   sse(theta: ArrayLike<number>, y: Float64Array): number;
   /** Σ (pred − y)², with its gradient in θ written to `g`. */
@@ -119,6 +121,7 @@ export function compileLaw(spec: LawSpec): Law {
         return out;
       },
       valueJac: (theta, out, J) => k.valueJac(theta, cols, C, n, out, J),
+      valueJacFit: (theta, out, J) => k.valueJacFit(theta, cols, C, n, out, J),
       sse: (theta, y) => k.sse(theta, cols, C, n, y),
       sseGrad: (theta, y, g) => k.sseGrad(theta, cols, C, n, y, g),
       sseGradFit: (theta, y, g) => k.sseGradFit(theta, cols, C, n, y, g),

@@ -122,6 +122,8 @@ export interface GeneratedSource {
   prepare: string;
   value: string;
   valueJac: string;
+  /** valueJac with the reference's derivatives through clamps (see `Derivatives`). */
+  valueJacFit: string;
   sse: string;
   sseGrad: string;
   sseGradFit: string;
@@ -180,8 +182,8 @@ export function generate(graph: Graph): GeneratedSource {
 
   const value = kernel('none', (_o, node, idx) => [`out[${idx}] = ${nameOf(node)};`], [], []);
 
-  const valueJac = kernel(
-    'exact',
+  const valueJacWith = (mode: Derivatives) => kernel(
+    mode,
     (_o, node, idx) => {
       const lines = [`out[${idx}] = ${nameOf(node)};`, `const base${_o} = (${idx}) * ${P};`];
       for (let j = 0; j < P; j++) lines.push(`J[base${_o} + ${j}] = ${derivName(node, j) ?? '0'};`);
@@ -190,6 +192,8 @@ export function generate(graph: Graph): GeneratedSource {
     [],
     [],
   );
+  const valueJac = valueJacWith('exact');
+  const valueJacFit = valueJacWith('fit');
 
   const sse = kernel(
     'none',
@@ -218,5 +222,5 @@ export function generate(graph: Graph): GeneratedSource {
   const sseGrad = sseGradWith('exact');
   const sseGradFit = sseGradWith('fit');
 
-  return { prepare: prep.join('\n'), value, valueJac, sse, sseGrad, sseGradFit, cachedColumns: cached.length, usedFeatures: [...usedFeatures].sort((a, b) => a - b) };
+  return { prepare: prep.join('\n'), value, valueJac, valueJacFit, sse, sseGrad, sseGradFit, cachedColumns: cached.length, usedFeatures: [...usedFeatures].sort((a, b) => a - b) };
 }

@@ -18,6 +18,8 @@ export interface Kernels {
   prepare(F: Columns, n: number): Float64Array[];
   value(theta: ArrayLike<number>, F: Columns, C: Float64Array[], n: number, out: Float64Array): void;
   valueJac(theta: ArrayLike<number>, F: Columns, C: Float64Array[], n: number, out: Float64Array, J: Float64Array): void;
+  /** valueJac with the reference's derivatives through clip (see codegen `Derivatives`). */
+  valueJacFit(theta: ArrayLike<number>, F: Columns, C: Float64Array[], n: number, out: Float64Array, J: Float64Array): void;
   sse(theta: ArrayLike<number>, F: Columns, C: Float64Array[], n: number, y: Float64Array): number;
   sseGrad(theta: ArrayLike<number>, F: Columns, C: Float64Array[], n: number, y: Float64Array, g: Float64Array): number;
   /** sseGrad with the reference's gradient through clip (see codegen `Derivatives`). */
@@ -98,6 +100,7 @@ export function compileFormula(spec: FormulaSpec): CompiledFormula {
     prepare: make(['F', 'n'], source.prepare),
     value: make(['theta', 'F', 'C', 'n', 'out'], source.value),
     valueJac: make(['theta', 'F', 'C', 'n', 'out', 'J'], source.valueJac),
+    valueJacFit: make(['theta', 'F', 'C', 'n', 'out', 'J'], source.valueJacFit),
     sse: make(['theta', 'F', 'C', 'n', 'y'], source.sse),
     sseGrad: make(['theta', 'F', 'C', 'n', 'y', 'g'], source.sseGrad),
     sseGradFit: make(['theta', 'F', 'C', 'n', 'y', 'g'], source.sseGradFit),
