@@ -52,6 +52,8 @@ export interface Law {
   description: string;
   params: string[];
   bounds: Bounds;
+  /** Sorted indices of the parameters the law is jointly affine in, for variable projection. */
+  linear: number[];
   features: string[];
   outputs: number;
   outputNames: string[];
@@ -149,6 +151,7 @@ export function compileLaw(spec: LawSpec): Law {
     description: spec.description ?? '',
     params: names,
     bounds,
+    linear: [...compiled.linear],
     features: [...spec.features],
     outputs: O,
     outputNames,

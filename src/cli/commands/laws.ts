@@ -23,7 +23,7 @@ export function register(program: Command): void {
               id,
               description: law.description,
               formula: task.laws[id].formula,
-              params: law.params.map((p, i) => ({ name: p, lo: law.bounds[i][0], hi: law.bounds[i][1] })),
+              params: law.params.map((p, i) => ({ name: p, lo: law.bounds[i][0], hi: law.bounds[i][1], linear: law.linear.includes(i) })),
             };
           }),
         };
@@ -41,7 +41,7 @@ export function register(program: Command): void {
           for (const [target, f] of Object.entries(formulas)) {
             text.push(`  ${target ? `${target} = ` : ''}${f.replace(/\s*\n\s*/g, ' ')}`);
           }
-          text.push(`  θ: ${l.params.map((p) => `${p.name} ∈ [${formatBound(p.lo)}, ${formatBound(p.hi)}]`).join(', ')}`);
+          text.push(`  θ: ${l.params.map((p) => `${p.name} ∈ [${formatBound(p.lo)}, ${formatBound(p.hi)}]${p.linear ? ' (linear)' : ''}`).join(', ')}`);
         }
         text.push('');
       }

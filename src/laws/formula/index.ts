@@ -5,6 +5,7 @@
 import { generate } from './codegen.js';
 import { GraphBuilder, sigmoid, softplus } from './graph.js';
 import { FormulaError } from './lexer.js';
+import { linearParams } from './linearity.js';
 import { parseFormula } from './parser.js';
 
 export { FormulaError } from './lexer.js';
@@ -40,6 +41,8 @@ export interface CompiledFormula {
   features: readonly string[];
   outputs: number;
   kernels: Kernels;
+  /** Sorted indices of parameters the outputs are jointly affine in (see `linearParams`). */
+  linear: readonly number[];
   /** The generated source, for inspection and tests. */
   source: ReturnType<typeof generate>;
 }
@@ -92,7 +95,9 @@ export function compileFormula(spec: FormulaSpec): CompiledFormula {
       if (!names.includes(key)) throw new FormulaError(`formula for '${key}', which is not an output (outputs: ${names.join(', ')})`, 1, 1, key);
     }
   }
-  const source = generate(builder.build(outputs));
+  const graph = builder.build(outputs);
+  const linear = linearParams(graph);
+  const source = generate(graph);
   const make = (args: string[], body: string) =>
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- body is generated from the parsed DAG only
     new Function('softplus', 'sigmoid', `"use strict"; return function (${args.join(', ')}) {\n${body}\n};`)(softplus, sigmoid);
@@ -105,5 +110,5 @@ export function compileFormula(spec: FormulaSpec): CompiledFormula {
     sseGrad: make(['theta', 'F', 'C', 'n', 'y', 'g'], source.sseGrad),
     sseGradFit: make(['theta', 'F', 'C', 'n', 'y', 'g'], source.sseGradFit),
   };
-  return { params: spec.params, features: spec.features, outputs: outputs.length, kernels, source };
+  return { params: spec.params, features: spec.features, outputs: outputs.length, kernels, linear, source };
 }
