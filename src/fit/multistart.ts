@@ -4,12 +4,20 @@
  */
 import type { Columns } from '../laws/formula/index.js';
 import type { BoundLaw, Law } from '../laws/law.js';
-import { levenbergMarquardt } from './levenberg-marquardt.js';
+import { levenbergMarquardt, type ResidualsWithJacobian } from './levenberg-marquardt.js';
 import { BoxWorkspace, minimizeBox, type MinimizeStatus } from './lbfgsb.js';
 import { DEFAULT_LOSS, isDefaultLoss, lossProblem, normaliseLoss, robustCost, sqrtResiduals, type LossSpec } from './robust.js';
+import { trustRegionReflective, TrfWorkspace } from './trf.js';
+import { ProjectedResiduals } from './varpro.js';
+import { distinctOptima } from './optima.js';
 
-export type FitterName = 'lbfgsb' | 'lm';
-export const FITTERS: readonly FitterName[] = ['lbfgsb', 'lm'];
+/**
+ * `lbfgsb`: the reference's protocol (L-BFGS-B on the summed loss, bounded); `trf`: bounded
+ * trust-region least squares on the residuals, with the linear parameters projected out, run to
+ * convergence; `lm`: Levenberg–Marquardt, unbounded.
+ */
+export type FitterName = 'lbfgsb' | 'trf' | 'lm';
+export const FITTERS: readonly FitterName[] = ['lbfgsb', 'trf', 'lm'];
 
 /**
  * `sse` = Σ r² (the reference's baselines); `mse` = Σ r² / rows (its all-data and model-based fits).
@@ -33,7 +41,23 @@ export interface FitOptions {
   gtol?: number;
   /** Robust loss; default l2 (Σ r², the reference's), whose code path is untouched by the others. */
   loss?: LossSpec;
+  /** `trf`'s tolerances (scipy's meanings) and evaluation cap; defaults TRF_FIT. */
+  trf?: TrfFitOptions;
 }
+
+export interface TrfFitOptions {
+  ftol?: number;
+  xtol?: number;
+  gtol?: number;
+  /** Residual evaluations per start. */
+  maxEvaluations?: number;
+}
+
+/**
+ * `trf`'s defaults: tighter than scipy's 1e-8 so that a start stops at the optimum to about eight
+ * digits of SSE, which is what tells two starts' optima apart (see `distinctOptima`).
+ */
+export const TRF_FIT: Required<TrfFitOptions> = { ftol: 1e-12, xtol: 1e-12, gtol: 1e-12, maxEvaluations: 2000 };
 
 export const REFERENCE_FIT: Required<FitOptions> = {
   fitter: 'lbfgsb',
@@ -43,6 +67,7 @@ export const REFERENCE_FIT: Required<FitOptions> = {
   ftol: 1e-15,
   gtol: 1e-10,
   loss: DEFAULT_LOSS,
+  trf: TRF_FIT,
 };
 
 export interface StartFit {
@@ -53,6 +78,10 @@ export interface StartFit {
 }
 
 export interface MultistartResult {
+  /**
+   * One per start; with `trf`, one per distinct optimum (the lowest-loss start of each, in start
+   * order), and a single exact fit for a law linear in every parameter.
+   */
   fits: StartFit[];
   /** Index of the lowest finite loss, or −1 when every start failed. */
   best: number;
@@ -122,11 +151,16 @@ export class LeastSquares {
 
   fitOne(start: ArrayLike<number>): StartFit {
     if (this.options.fitter === 'lm') return this.robust ? this.fitLmRobust(start) : this.fitLm(start);
+    if (this.options.fitter === 'trf') return this.fitTrf(start);
     return this.fitBox(start);
   }
 
   fit(starts: readonly ArrayLike<number>[]): MultistartResult {
-    const fits = starts.map((s) => this.fitOne(s));
+    let fits: StartFit[];
+    if (this.options.fitter !== 'trf') fits = starts.map((s) => this.fitOne(s));
+    // linear in every parameter: one bounded linear solve is the optimum, whatever the start
+    else if (this.projection && this.projection.nonlinear.length === 0) fits = starts.length ? [this.fitOne(starts[0])] : [];
+    else fits = distinctOptima(starts.map((s) => this.fitOne(s)), this.law.bounds);
     let best = -1;
     fits.forEach((f, i) => {
       if (Number.isFinite(f.loss) && (best < 0 || f.loss < fits[best].loss)) best = i;
@@ -165,6 +199,89 @@ export class LeastSquares {
       gtol: this.options.gtol,
     }, this.workspace);
     return { theta: r.x, loss: r.status === 'non-finite' || !Number.isFinite(r.f) ? NaN : r.f, status: r.status };
+  }
+
+  /** Lazily built: the variable-projection residuals (l2 only) and the TRF workspace. */
+  private trfState: { residuals: ResidualsWithJacobian; m: number; ws: TrfWorkspace; lower: Float64Array; upper: Float64Array } | null = null;
+  private projectionState: ProjectedResiduals | null | undefined;
+
+  /** The variable projection of this problem, or null when the loss is robust or nothing is linear. */
+  get projection(): ProjectedResiduals | null {
+    if (this.projectionState === undefined) {
+      const linear = this.law.linear ?? [];
+      this.projectionState =
+        this.robust || linear.length === 0
+          ? null
+          : new ProjectedResiduals(this.bound, this.y, this.outputs, this.law.bounds, linear, this.options.gradient === 'exact' ? 'exact' : 'fit');
+    }
+    return this.projectionState;
+  }
+
+  private trfSetup() {
+    if (this.trfState) return this.trfState;
+    const projection = this.projection;
+    const m = this.n * this.outputs;
+    let residuals: ResidualsWithJacobian;
+    let lower = this.lower;
+    let upper = this.upper;
+    if (projection) {
+      residuals = projection.residuals;
+      lower = Float64Array.from(projection.nonlinear, (j) => this.lower[j]);
+      upper = Float64Array.from(projection.nonlinear, (j) => this.upper[j]);
+    } else {
+      const { bound, y, P } = this;
+      const pred = new Float64Array(m);
+      const exact = this.options.gradient === 'exact';
+      const robust = this.robust;
+      residuals = (x, r, jac) => {
+        if (jac) {
+          if (exact) bound.valueJac(x, pred, jac);
+          else bound.valueJacFit(x, pred, jac);
+        } else bound.value(x, pred);
+        for (let i = 0; i < m; i++) r[i] = pred[i] - y[i];
+        if (robust) {
+          // as in fitLmRobust: Σ r̃² is the robust cost and the Jacobian its exact chain rule
+          sqrtResiduals(robust.spec, r, m, robust.slope);
+          if (jac) for (let i = 0; i < m; i++) for (let j = 0; j < P; j++) jac[i * P + j] *= robust.slope[i];
+        }
+      };
+    }
+    const ws = new TrfWorkspace(lower.length, m);
+    this.trfState = { residuals, m, ws, lower, upper };
+    return this.trfState;
+  }
+
+  private fitTrf(start: ArrayLike<number>): StartFit {
+    const { residuals, m, ws, lower, upper } = this.trfSetup();
+    const projection = this.projection;
+    const trf = { ...TRF_FIT, ...this.options.trf };
+    let theta: Float64Array;
+    let status: MinimizeStatus;
+    let f: number;
+    if (projection) {
+      const xN = projection.start(clipInto(start, this.lower, this.upper));
+      if (xN.length === 0) {
+        const r = new Float64Array(m);
+        residuals(xN, r, null);
+        f = sumSquares(r);
+        status = projection.linearStatus === 'optimal' ? 'converged-gtol' : projection.linearStatus === 'non-finite' ? 'non-finite' : 'max-iterations';
+      } else {
+        const result = trustRegionReflective(residuals, xN, lower, upper, m, trf, ws);
+        // leave the projection at the result's θ_N, so that its θ_L is the one that goes with it
+        const r = new Float64Array(m);
+        residuals(result.x, r, null);
+        f = sumSquares(r);
+        status = result.status;
+      }
+      theta = Float64Array.from(projection.theta);
+    } else {
+      const result = trustRegionReflective(residuals, start, lower, upper, m, trf, ws);
+      theta = result.x;
+      status = result.status;
+      f = result.f;
+    }
+    const loss = f * this.scale;
+    return { theta, loss: status === 'non-finite' || !Number.isFinite(loss) ? NaN : loss, status };
   }
 
   private fitLm(start: ArrayLike<number>): StartFit {
@@ -209,6 +326,16 @@ export class LeastSquares {
     const loss = r.f * this.scale;
     return { theta: r.x, loss: r.status === 'non-finite' || !Number.isFinite(loss) ? NaN : loss, status: r.status };
   }
+}
+
+function clipInto(x: ArrayLike<number>, lo: Float64Array, hi: Float64Array): Float64Array {
+  return Float64Array.from(lo, (l, j) => Math.min(Math.max(x[j], l), hi[j]));
+}
+
+function sumSquares(r: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < r.length; i++) s += r[i] * r[i];
+  return s;
 }
 
 /** Rows `idx` of the feature columns and of the row-major targets. */

@@ -9,6 +9,7 @@ import type { Shard } from '../../bench/results.js';
 import { runBenchmark } from '../../bench/run.js';
 import { METHODS, type Method } from '../../bench/unit.js';
 import { loadTaskData } from '../../data/dataset.js';
+import { FITTERS, type FitterName } from '../../fit/multistart.js';
 import { builtinTaskNames, loadTask } from '../../data/task.js';
 import type { GridSpec } from '../../scale/shards.js';
 import { UsageError } from '../errors.js';
@@ -22,6 +23,7 @@ interface Flags extends ScaleOutFlags {
   repeats: number;
   workers: number;
   restarts: number;
+  fitter: string;
   out: string;
   methods?: string[];
   tasks?: string[];
@@ -34,7 +36,7 @@ interface Flags extends ScaleOutFlags {
 /** The grid as command-line arguments, for the jobs that rerun it elsewhere. */
 function gridArgs(flags: Flags, tasks: string[], methods: Method[]): string[] {
   return [
-    ...['--tasks', tasks.join(','), '--methods', methods.join(','), '--repeats', String(flags.repeats), '--restarts', String(flags.restarts)],
+    ...['--tasks', tasks.join(','), '--methods', methods.join(','), '--repeats', String(flags.repeats), '--restarts', String(flags.restarts), '--fitter', flags.fitter],
     ...(flags.dataDir ? ['--data-dir', path.resolve(flags.dataDir)] : []),
   ];
 }
@@ -46,6 +48,7 @@ export function register(program: Command): void {
     .option('--repeats <n>', 'repeats per law', positiveInt('--repeats'), 10)
     .option('--workers <n>', 'worker threads (default: all cores)', positiveInt('--workers'), os.availableParallelism())
     .option('--restarts <n>', 'starts of each multistart fit', positiveInt('--restarts'), 64)
+    .option('--fitter <name>', `local optimiser: ${FITTERS.join(', ')}; lbfgsb is the paper's protocol, trf fits to the optimum (see \`run --help\`)`, 'lbfgsb')
     .option('--methods <list>', `comma-separated (default: ${PAPER_METHODS.join(',')}; also ${METHODS.filter((m) => !PAPER_METHODS.includes(m)).join(', ')})`, commaList)
     .option('--tasks <list>', 'comma-separated built-in tasks (default: all 8)', commaList)
     .option('--out <dir>', 'results root', 'output')
@@ -71,6 +74,7 @@ the table and the report). Re-running the same command submits only the unfinish
 Examples:
   $ active-sl reproduce --repeats 2 --workers 2
   $ active-sl reproduce --tasks parallel_scaling_law,moe_scaling_law --methods cheapest,mspe
+  $ active-sl reproduce --fitter trf --out results/converged     # the grid under converged fits
   $ active-sl reproduce --shard $SLURM_ARRAY_TASK_ID/16 --out /shared/results
   $ active-sl reproduce --slurm --shards 16 --cpus-per-task 8 --partition cpu --out /shared/results
   $ active-sl reproduce --slurm --shards 16 --sbatch-arg=--account=ml --dry-run
@@ -78,11 +82,12 @@ Examples:
     )
     .action(async (flags: Flags) => {
       const methods = (flags.methods ?? PAPER_METHODS).map(resolveMethod);
+      if (!FITTERS.includes(flags.fitter as FitterName)) throw new UsageError(`--fitter ${flags.fitter}: choose from ${FITTERS.join(', ')}`);
       const all = builtinTaskNames();
       const tasks = flags.tasks ?? all;
       const unknown = tasks.filter((t) => !all.includes(t));
       if (unknown.length) throw new UsageError(`--tasks: unknown task ${unknown.join(', ')}; choose from ${all.join(', ')}`);
-      const grid: GridSpec = { tasks, methods, repeats: flags.repeats, restarts: flags.restarts, seed: 0 };
+      const grid: GridSpec = { tasks, methods, repeats: flags.repeats, restarts: flags.restarts, seed: 0, fitter: flags.fitter };
       const job = { subcommand: 'reproduce' as const, args: gridArgs(flags, tasks, methods), shardArgs: [] };
       if (await scaleOut(flags, grid, job, () => tableAndReport(flags.out, flags.dataDir))) return;
       const plan = tasks.flatMap((t) => methods.map((m) => ({ task: t, method: m })));
@@ -108,7 +113,7 @@ Examples:
               repeats: flags.repeats,
               seed: 0,
               restarts: flags.restarts,
-              fitter: 'lbfgsb',
+              fitter: flags.fitter as FitterName,
               gradient: 'reference',
               workers: flags.workers,
               out: flags.out,
