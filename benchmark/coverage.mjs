@@ -1,4 +1,4 @@
-// `node benchmark/coverage.mjs [--tasks a,b] [--laws 3] [--repeats 2] [--method mspe] [--out file.jsonl]`
+// `node benchmark/coverage.mjs [--tasks a,b] [--laws 3] [--repeats 2] [--method mspe] [--fitter lbfgsb|trf] [--restarts 64] [--out file.jsonl]`
 //
 // Do the target-region 90% intervals that `suggest` and `fit` print cover the truth? Runs the
 // benchmark's model-based loop and, at each budget level, takes the fit that level reports and
@@ -33,7 +33,9 @@ const tasks = flag('tasks', builtinTaskNames().join(',')).split(',');
 const lawsPerTask = Number(flag('laws', '3'));
 const repeats = Number(flag('repeats', '2'));
 const method = flag('method', 'mspe');
-const outFile = flag('out', `coverage-${method}.jsonl`);
+const fitter = flag('fitter', 'lbfgsb');
+const restarts = Number(flag('restarts', '64'));
+const outFile = flag('out', `coverage-${method}${fitter === 'lbfgsb' ? '' : `-${fitter}`}.jsonl`);
 
 // a perfect fit of identical losses would give σ² = 0; keep it a hair above
 const floored = (state, s2) => {
@@ -125,7 +127,7 @@ for (const name of tasks) {
         }
       };
       const seed = unitSeed(0, task.name, lawId, repeat);
-      const outcome = runSequential({ data, law, seedPath: [seed] }, { method, restarts: 64, fitter: 'lbfgsb', gradient: 'reference', observeLevel });
+      const outcome = runSequential({ data, law, seedPath: [seed] }, { method, restarts, fitter, gradient: 'reference', observeLevel });
       const levels = acc.map((byRule) =>
         Object.fromEntries(Object.entries(byRule).map(([rule, a]) => [rule, { inside: a.inside, total: a.total, relHalfWidth: median(a.rel) }])),
       );

@@ -72,6 +72,7 @@ describe('bad input is one line, exit code 2, and no files', () => {
     ['negative workers', ['--method', 'random', '--workers', '-1'], /--workers -1: must be a whole number ≥ 1/],
     ['shard out of range', ['--method', 'random', '--shard', '3/2'], /--shard 3\/2: must be i\/n with 0 ≤ i < n/],
     ['unknown law', ['--method', 'random', '--laws', 'sl_99'], /has no law sl_99; its laws are sl_1/],
+    ['unknown fitter', ['--method', 'random', '--fitter', 'bfgs'], /--fitter bfgs: choose from lbfgsb, trf, lm/],
   ];
   it.each(cases)('%s', (_name, args, message) => {
     const out = tmp();
@@ -104,6 +105,41 @@ describe('bad input is one line, exit code 2, and no files', () => {
   });
 });
 
+describe('a nonlinear parameter without a finite box', () => {
+  // 1e999 is how JSON spells an infinite bound: JSON.parse reads it as Infinity
+  const task = (dir: string, bounds: string) => {
+    fs.writeFileSync(path.join(dir, 'pool.csv'), 'x,y\n1,2\n2,3\n3,4.5\n4,5\n');
+    fs.writeFileSync(path.join(dir, 'target.csv'), 'x,y\n8,9\n9,10.5\n');
+    const file = path.join(dir, 'task.json');
+    fs.writeFileSync(file, `{"features":["x"],"targets":["y"],"cost":"x","candidates":"pool.csv","target":"target.csv","laws":{"l":{"formula":"a + b * x^c","params":${bounds}}}}`);
+    return file;
+  };
+
+  it('is refused under trf when the parameter is nonlinear, naming it', () => {
+    const dir = tmp();
+    const out = path.join(dir, 'out');
+    const r = cli(['run', '--task', task(dir, '{"a":[-1e999,1e999],"b":[0,10],"c":[-1e999,2]}'), '--method', 'random', '--fitter', 'trf', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/law l: parameter 'c' is nonlinear and has an infinite bound/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('is refused under lbfgsb for every parameter, and trf is suggested when only linear ones are open', () => {
+    const dir = tmp();
+    const r = cli(['run', '--task', task(dir, '{"a":[-1e999,1e999],"b":[0,10],"c":[0,2]}'), '--method', 'random', '--out', path.join(dir, 'out')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/parameter 'a' has an infinite bound.*use --fitter trf/);
+  });
+
+  it('is fine under trf when only linear parameters are unbounded', () => {
+    const dir = tmp();
+    const out = path.join(dir, 'out');
+    const r = cli(['run', '--task', task(dir, '{"a":[null,null],"b":[0,10],"c":[0,2]}'), '--method', 'all-data', '--fitter', 'trf', '--repeats', '1', '--quiet', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+});
+
 describe('active-sl run', () => {
   const base = ['run', '--dataset', 'parallel_scaling_law', '--laws', 'sl_2,sl_9', '--repeats', '2', '--restarts', '4', '--quiet'];
 
@@ -124,6 +160,15 @@ describe('active-sl run', () => {
     const first = JSON.parse(lines[0]);
     expect(Object.keys(first.groups)).toEqual(['pile', 'stack']);
     expect(r.stdout).toMatch(/overall/);
+  });
+
+  it('runs mspe under --fitter trf, into a run whose config names the fitter', () => {
+    const out = tmp();
+    const r = cli([...base, '--method', 'mspe', '--fitter', 'trf', '--out', out, '--workers', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    const dir = onlyRunDir(path.join(out, 'parallel_scaling_law', 'mspe'));
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).fitter).toBe('trf');
+    expect(fs.readFileSync(path.join(dir, 'runs.jsonl'), 'utf8').trim().split('\n')).toHaveLength(4);
   });
 
   it('gives identical runs.jsonl whatever --workers is', () => {

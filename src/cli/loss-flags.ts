@@ -1,5 +1,6 @@
-/** `--loss` and `--f-scale`, shared by `run`, `fit` and `suggest`: the robust loss of every fit. */
+/** `--loss`, `--f-scale` and `--fitter`, shared by `run`, `fit` and `suggest`: how every fit is made. */
 import { Option } from 'commander';
+import { FITTERS, type FitterName } from '../fit/multistart.js';
 import { DEFAULT_LOSS, ROBUST_LOSSES, type LossSpec, type RobustLoss } from '../fit/robust.js';
 import { UsageError } from './errors.js';
 import { numberFlag } from './options.js';
@@ -45,3 +46,15 @@ export const LOSS_HELP = `
 Robust fits: --loss soft_l1|huber|cauchy counts a residual r as C²ρ((r/C)²) with C = --f-scale,
 i.e. as r² while |r| is well below C and less than that beyond, so a few broken runs (a diverged
 job, a mislogged loss) do not drag the law. Set C to 2–3× the run-to-run noise of your target.`;
+
+function fitterName(value: string): FitterName {
+  if (!FITTERS.includes(value as FitterName)) throw new UsageError(`--fitter ${value}: choose from ${FITTERS.join(', ')}`);
+  return value as FitterName;
+}
+
+/** `--fitter` with its default: the paper's protocol for the benchmark, the converging fitter for a campaign. */
+export function fitterOption(fallback: FitterName): Option {
+  return new Option('--fitter <name>', `local optimiser: ${FITTERS.join(', ')} (trf: to the optimum, linear parameters solved exactly; lbfgsb: the paper's protocol)`)
+    .argParser(fitterName)
+    .default(fallback);
+}

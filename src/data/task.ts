@@ -138,16 +138,21 @@ export function parseTask(raw: unknown, file: string, builtin = false, text?: st
     if (typeof d.params !== 'object' || d.params === null || Array.isArray(d.params)) {
       fail(`${where}.params`, 'must be an object name → [lo, hi]');
     }
+    const params: Record<string, [number, number]> = {};
     for (const [p, b] of Object.entries(d.params as Record<string, unknown>)) {
-      if (!Array.isArray(b) || b.length !== 2 || !b.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-        fail(`${where}.params.${p}`, 'must be [lo, hi], two finite numbers');
+      // null is an open side (JSON has no Infinity); only a linear parameter under --fitter trf can use one
+      const side = (x: unknown, open: number) => (x === null ? open : x);
+      if (!Array.isArray(b) || b.length !== 2 || !b.every((x) => x === null || (typeof x === 'number' && !Number.isNaN(x)))) {
+        fail(`${where}.params.${p}`, 'must be [lo, hi], two numbers (null for an open side)');
       }
-      const [lo, hi] = b as number[];
+      const lo = side((b as unknown[])[0], -Infinity) as number;
+      const hi = side((b as unknown[])[1], Infinity) as number;
       if (!(lo < hi)) fail(`${where}.params.${p}`, `bounds [${lo}, ${hi}]: lo must be below hi`);
+      params[p] = [lo, hi];
     }
     laws[id] = {
       formula: formula as string | Record<string, string>,
-      params: d.params as Record<string, [number, number]>,
+      params,
       description: typeof d.description === 'string' ? d.description : undefined,
     };
   }

@@ -4,9 +4,9 @@
  * what it says about the target region and the parameters.
  */
 import { rngFor } from '../bench/seeds.js';
-import { finiteFits, LeastSquares } from '../fit/multistart.js';
+import { finiteFits, LeastSquares, type FitterName } from '../fit/multistart.js';
 import type { LossSpec } from '../fit/robust.js';
-import { logUniformStarts } from '../fit/starts.js';
+import { logUniformStarts, startProblem } from '../fit/starts.js';
 import type { TaskSpec } from '../data/task.js';
 import { compileFormula, FormulaError } from '../laws/formula/index.js';
 import type { Law } from '../laws/law.js';
@@ -16,6 +16,9 @@ import { quadratureRange } from '../select/mspe.js';
 import { studentT90, targetPredictive, Z90 } from '../select/predictive.js';
 import { prepareState, stateModes, type AcquisitionState, type PreparedState } from '../select/score.js';
 import type { PracticeGroup } from './data.js';
+
+/** The fitter of `fit` and `suggest` unless told otherwise. */
+export const PRACTICE_FITTER: FitterName = 'lbfgsb';
 
 /** A problem with the practitioner's request (budget, batch, group) rather than with a file. */
 export class PracticeError extends Error {
@@ -36,14 +39,16 @@ export interface Observations {
 }
 
 /** With a robust `loss`, each fit's `mse` is its robust objective (= the MSE while every |r| ≤ f-scale under huber). */
-export function multistartFit(law: Law, obs: Observations, starts: readonly Float64Array[], loss?: LossSpec): Fits {
-  const problem = new LeastSquares(law, obs.X, obs.y, { objective: 'mse', loss });
+export function multistartFit(law: Law, obs: Observations, starts: readonly Float64Array[], loss?: LossSpec, fitter: FitterName = PRACTICE_FITTER): Fits {
+  const problem = new LeastSquares(law, obs.X, obs.y, { objective: 'mse', loss, fitter });
   // failed starts (non-finite values) take no part in modes, σ² or the best fit
   return finiteFits(problem.fit(starts));
 }
 
-export function freshFit(law: Law, obs: Observations, restarts: number, seedPath: readonly (string | number)[], loss?: LossSpec): Fits {
-  const fits = multistartFit(law, obs, logUniformStarts(law.bounds, restarts, rngFor(seedPath)), loss);
+export function freshFit(law: Law, obs: Observations, restarts: number, seedPath: readonly (string | number)[], loss?: LossSpec, fitter: FitterName = PRACTICE_FITTER): Fits {
+  const problem = startProblem(law, fitter);
+  if (problem) throw new PracticeError(problem);
+  const fits = multistartFit(law, obs, logUniformStarts(law.bounds, restarts, rngFor(seedPath)), loss, fitter);
   if (fits.best < 0) throw new PracticeError(`every start of the fit of law '${law.id}' failed on the observed runs (non-finite predictions)`);
   return fits;
 }

@@ -4,6 +4,7 @@
  * region, and whether that prediction is already tight enough to stop.
  */
 import { lawOf, type TaskSpec } from '../data/task.js';
+import type { FitterName } from '../fit/multistart.js';
 import type { LossSpec } from '../fit/robust.js';
 import type { Law } from '../laws/law.js';
 import { checkLawFits, type LawFitsReport } from './alarm.js';
@@ -44,6 +45,8 @@ export interface ModelOptions {
   seed?: number;
   /** Robust loss of the fits; default l2. */
   loss?: LossSpec;
+  /** Default PRACTICE_FITTER. */
+  fitter?: FitterName;
 }
 
 export interface SuggestOptions extends ModelOptions {
@@ -104,7 +107,7 @@ export function fitModel(options: ModelOptions): FittedModel {
   const run = new Set<number>();
   for (const p of match) if (p >= 0) run.add(p);
   const obs: Observations = { X: mine.X, y: mine.y, n: mine.n };
-  const fits = freshFit(law, obs, restarts, [seed, task.name, lawId, group.name, 'practice'], options.loss);
+  const fits = freshFit(law, obs, restarts, [seed, task.name, lawId, group.name, 'practice'], options.loss, options.fitter);
   const f = forecast(law, obs, fits, acquisitionState(law, group, obs, fits, []));
   const target = targetRegion(f.prepared, f.modes, task.features, group.target.rows, f.noise.quantile);
   const cost = observedCosts(task, mine.X, match, group.pool.cost);
@@ -216,7 +219,7 @@ export function suggest(options: SuggestOptions): SuggestResult {
     y.set(pred, obs.n * O);
     obs = { X, y, n: obs.n + 1 };
     const order = fits.mse.map((_, i) => i).sort((a, b) => fits.mse[a] - fits.mse[b]);
-    const refit = multistartFit(law, obs, order.slice(0, BELIEVER_STARTS).map((i) => fits.thetas[i]), options.loss);
+    const refit = multistartFit(law, obs, order.slice(0, BELIEVER_STARTS).map((i) => fits.thetas[i]), options.loss, options.fitter);
     if (refit.best >= 0) fits = refit;
   }
   const uncertainty = model.target.uncertainty;

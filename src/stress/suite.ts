@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { FitterName } from '../fit/multistart.js';
 import { runPool, workerFile } from '../bench/pool.js';
 import { createProgress } from '../bench/progress.js';
 import { atomicWrite, readJsonLines } from '../bench/results.js';
@@ -37,6 +38,8 @@ export interface StressOptions {
   /** Add `mspe+explore(ε)` and the robust-loss variants. */
   extras: boolean;
   restarts: number;
+  /** Default lbfgsb. */
+  fitter?: FitterName;
   seed: number;
   workers: number;
   quiet: boolean;
@@ -93,12 +96,14 @@ export async function runStressSuite(options: StressOptions): Promise<StressResu
   if (unknown.length) throw new StressConflict(`--scenarios: no scenario ${unknown.join(', ')}; choose from ${STRESS_SCENARIOS.join(', ')}`);
   fs.mkdirSync(options.out, { recursive: true });
   const configFile = path.join(options.out, 'stress-config.json');
-  const config = { seed: options.seed, restarts: options.restarts };
+  const fitter = options.fitter ?? 'lbfgsb';
+  // an old suite folder has no fitter in its config: it was run with lbfgsb
+  const config = { seed: options.seed, restarts: options.restarts, ...(fitter === 'lbfgsb' ? {} : { fitter }) };
   if (fs.existsSync(configFile)) {
-    const before = JSON.parse(fs.readFileSync(configFile, 'utf8')) as typeof config;
-    if (before.seed !== config.seed || before.restarts !== config.restarts) {
+    const before = JSON.parse(fs.readFileSync(configFile, 'utf8')) as { seed: number; restarts: number; fitter?: FitterName };
+    if (before.seed !== config.seed || before.restarts !== config.restarts || (before.fitter ?? 'lbfgsb') !== fitter) {
       throw new StressConflict(
-        `${options.out} holds a suite run with --seed ${before.seed} --restarts ${before.restarts}; use those, or another --out`,
+        `${options.out} holds a suite run with --seed ${before.seed} --restarts ${before.restarts} --fitter ${before.fitter ?? 'lbfgsb'}; use those, or another --out`,
       );
     }
   } else atomicWrite(configFile, `${JSON.stringify(config, null, 2)}\n`);
@@ -119,7 +124,7 @@ export async function runStressSuite(options: StressOptions): Promise<StressResu
         if (!todo.length) continue;
         const s = await prepareScenario(options.out, scenario, noise, repeat);
         for (const variant of todo) {
-          jobs.push({ scenario, noise, repeat, variant, data: s.data, law: s.law, observedTarget: s.observedTarget, seed: options.seed, restarts: options.restarts });
+          jobs.push({ scenario, noise, repeat, variant, data: s.data, law: s.law, observedTarget: s.observedTarget, seed: options.seed, restarts: options.restarts, fitter });
         }
       }
     }

@@ -4,6 +4,7 @@
  * after exactly those runs: `fit`'s 90% target intervals (do they cover a fresh run there?) and
  * the misspecification alarm (does it fire?).
  */
+import type { FitterName } from '../fit/multistart.js';
 import type { TaskData } from '../data/dataset.js';
 import { lawOf } from '../data/task.js';
 import { runUnit, type Method, type UnitConfig } from '../bench/unit.js';
@@ -31,6 +32,7 @@ export interface StressJob {
   observedTarget: Float64Array;
   seed: number;
   restarts: number;
+  fitter: FitterName;
 }
 
 export interface StressRecord {
@@ -89,7 +91,7 @@ export function runStressUnit(job: StressJob): StressRecord {
     method: variant.method,
     seed: job.seed,
     restarts: job.restarts,
-    fitter: 'lbfgsb',
+    fitter: job.fitter,
     gradient: 'exact',
     ...(variant.loss ? { loss: variant.loss } : {}),
     ...(variant.explore ? { explore: variant.explore } : {}),
@@ -112,7 +114,7 @@ export function runStressUnit(job: StressJob): StressRecord {
     }
     let fits;
     try {
-      fits = freshFit(law, obs, job.restarts, [unit.seed, 'stress-fit', level], variant.loss);
+      fits = freshFit(law, obs, job.restarts, [unit.seed, 'stress-fit', level], variant.loss, job.fitter);
     } catch (e) {
       if (!(e instanceof PracticeError)) throw e;
       coverage.push(null);

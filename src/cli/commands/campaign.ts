@@ -17,6 +17,7 @@ export interface CampaignFlags extends LossFlags {
   group?: string;
   seed: number;
   restarts: number;
+  fitter: string;
   dataDir?: string;
   json?: boolean;
 }

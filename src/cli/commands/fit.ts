@@ -2,7 +2,9 @@
 import type { Command } from 'commander';
 import { fitLaw } from '../../practice/suggest.js';
 import { textTable } from '../format.js';
-import { fScaleOption, LOSS_HELP, lossOption, lossSpecOf } from '../loss-flags.js';
+import { fitterOption, fScaleOption, LOSS_HELP, lossOption, lossSpecOf } from '../loss-flags.js';
+import { PRACTICE_FITTER } from '../../practice/model.js';
+import type { FitterName } from '../../fit/multistart.js';
 import { nonNegativeInt, positiveInt } from '../options.js';
 import { asUsage, fmt, loadCampaign, printLawFits, printTarget, type CampaignFlags } from './campaign.js';
 
@@ -19,6 +21,7 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'where to look for the task’s data files besides its own folder')
     .option('--json', 'print only the JSON result to stdout')
     .addOption(lossOption())
+    .addOption(fitterOption(PRACTICE_FITTER))
     .addOption(fScaleOption())
     .addHelpText(
       'after',
@@ -36,7 +39,7 @@ Examples:
     .action(async (flags: CampaignFlags) => {
       const { task, data, observed } = await loadCampaign(flags);
       const result = await asUsage(() =>
-        fitLaw({ task, data, observed, lawId: flags.law, group: flags.group, seed: flags.seed, restarts: flags.restarts, loss: lossSpecOf(flags) }),
+        fitLaw({ task, data, observed, lawId: flags.law, group: flags.group, seed: flags.seed, restarts: flags.restarts, loss: lossSpecOf(flags), fitter: flags.fitter as FitterName }),
       );
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

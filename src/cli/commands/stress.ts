@@ -1,6 +1,8 @@
 /** `active-sl stress`: the misspecification and noise stress suite. */
 import os from 'node:os';
 import type { Command } from 'commander';
+import type { FitterName } from '../../fit/multistart.js';
+import { fitterOption } from '../loss-flags.js';
 import { METHOD_ALIASES, METHODS, type Method } from '../../bench/unit.js';
 import { CONTROL_SCENARIO, runStressSuite, StressConflict, STRESS_METHODS } from '../../stress/suite.js';
 import { NOISE_LEVELS, STRESS_SCENARIOS, type NoiseLevel } from '../../synth/presets.js';
@@ -15,6 +17,7 @@ interface StressFlags {
   methods?: string[];
   extras: boolean;
   restarts: number;
+  fitter: FitterName;
   seed: number;
   workers: number;
   quiet?: boolean;
@@ -31,6 +34,7 @@ export function register(program: Command): void {
     .option('--methods <names>', `comma-separated methods (default: ${STRESS_METHODS.join(', ')})`, commaList)
     .option('--no-extras', 'leave out the MSPE exploration mix and the robust-loss variants')
     .option('--restarts <n>', 'starts of each multistart fit', positiveInt('--restarts'), 64)
+    .addOption(fitterOption('lbfgsb'))
     .option('--seed <n>', 'base seed; same seed, same results', nonNegativeInt('--seed'), 0)
     .option('--workers <n>', 'worker threads (default: all cores)', positiveInt('--workers'), os.availableParallelism())
     .option('--quiet', 'no progress output')
@@ -72,6 +76,7 @@ Examples:
           methods,
           extras: flags.extras,
           restarts: flags.restarts,
+          fitter: flags.fitter,
           seed: flags.seed,
           workers: flags.workers,
           quiet: Boolean(flags.quiet),

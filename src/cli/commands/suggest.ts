@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import { SUGGEST_METHODS, suggest, type SuggestMethod } from '../../practice/suggest.js';
 import { UsageError } from '../errors.js';
 import { textTable } from '../format.js';
-import { fScaleOption, LOSS_HELP, lossOption, lossSpecOf } from '../loss-flags.js';
+import { fitterOption, fScaleOption, LOSS_HELP, lossOption, lossSpecOf } from '../loss-flags.js';
+import { PRACTICE_FITTER } from '../../practice/model.js';
+import type { FitterName } from '../../fit/multistart.js';
 import { nonNegativeInt, numberFlag, positiveInt } from '../options.js';
 import { asUsage, fmt, loadCampaign, printLawFits, printTarget, type CampaignFlags } from './campaign.js';
 
@@ -31,6 +33,7 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'where to look for the task’s data files besides its own folder')
     .option('--json', 'print only the JSON result to stdout')
     .addOption(lossOption())
+    .addOption(fitterOption(PRACTICE_FITTER))
     .addOption(fScaleOption())
     .addHelpText(
       'after',
@@ -70,6 +73,7 @@ Examples:
           seed: flags.seed,
           restarts: flags.restarts,
           loss: lossSpecOf(flags),
+          fitter: flags.fitter as FitterName,
         }),
       );
       if (flags.json) {
