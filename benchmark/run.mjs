@@ -8,7 +8,7 @@ import { benchHalving } from './halving-speed.mjs';
 import { benchStress } from './stress.mjs';
 
 // default suites are the quick ones; name `cheapest`, `mspe`, `scipy`, `halving` or `stress` to run those
-const SUITES = { laws: benchLaws, fit: () => benchFit(), 'fit-lm': () => benchFit({ fitter: 'lm' }), scipy: benchScipy,
+const SUITES = { laws: benchLaws, fit: () => benchFit(), 'fit-lm': () => benchFit({ fitter: 'lm' }), 'fit-trf': () => benchFit({ fitter: 'trf' }), scipy: benchScipy,
   cheapest: () => benchUnits('cheapest', { allLaws: true }),
   mspe: () => benchUnits('mspe'),
   halving: benchHalving,

@@ -1,4 +1,5 @@
-// Our 64-start fit against scipy's L-BFGS-B on the same problems and starts (see scipy_fit.py).
+// Our 64-start fit, under the reference's protocol (lbfgsb) and converged (trf), against scipy's
+// L-BFGS-B on the same problems and starts (see scipy_fit.py).
 // Skipped, with the reason, where python3 + scipy or REFERENCE_REPO are not available.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,6 +16,7 @@ export async function benchScipy() {
   if (r.status !== 0) return { skipped: `python3 scipy_fit.py failed: ${r.stderr.trim().split('\n').pop()}` };
   const scipy = JSON.parse(r.stdout);
   const ours = await benchFit();
+  const trf = await benchFit({ fitter: 'trf' });
   return ours.map((o, i) => ({
     task: o.task,
     law: o.law,
@@ -28,5 +30,8 @@ export async function benchScipy() {
     medianSpeedup: +(scipy[i].medianMilliseconds / o.medianMilliseconds).toFixed(1),
     oursBestLoss: o.bestLoss,
     scipyBestLoss: scipy[i].bestLoss,
+    trfMilliseconds: trf[i].milliseconds,
+    trfSpeedup: +(scipy[i].milliseconds / trf[i].milliseconds).toFixed(1),
+    trfBestLoss: trf[i].bestLoss,
   }));
 }

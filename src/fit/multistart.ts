@@ -70,6 +70,16 @@ export const REFERENCE_FIT: Required<FitOptions> = {
   trf: TRF_FIT,
 };
 
+/**
+ * Starts of the benchmark's multistart fits: the reference's 64 for its protocol; a converging fit
+ * reaches the same few optima from far fewer, and 16 keep the lr_bsz units ten times faster.
+ */
+export const DEFAULT_RESTARTS: Readonly<Record<FitterName, number>> = { lbfgsb: 64, trf: 16, lm: 64 };
+
+export function defaultRestarts(fitter: string): number {
+  return DEFAULT_RESTARTS[fitter as FitterName] ?? DEFAULT_RESTARTS.lbfgsb;
+}
+
 export interface StartFit {
   theta: Float64Array;
   /** The objective at theta; NaN when the start failed (non-finite values). */

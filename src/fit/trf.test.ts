@@ -83,6 +83,37 @@ const twoTermLaw: ResidualsWithJacobian = (x, r, J) => {
   }
 };
 
+/**
+ * Broyden's banded function (Moré, Garbow & Hillstrom's test set) in 24 variables, plus six
+ * residuals (x_4k + x_4k+1)/2 that couple neighbouring pairs: m = 30 > n = 24, enough variables
+ * that the SVD of the trust-region subproblem does real work (bidiagonalisation, deflation).
+ */
+const NBB = 24;
+const MBB = 30;
+const broydenBanded: ResidualsWithJacobian = (x, r, J) => {
+  J?.fill(0);
+  for (let i = 0; i < NBB; i++) {
+    let sum = 0;
+    for (let j = Math.max(0, i - 5); j < Math.min(NBB, i + 2); j++) {
+      if (j === i) continue;
+      sum += x[j] * (1 + x[j]);
+      if (J) J[i * NBB + j] = -(1 + 2 * x[j]);
+    }
+    r[i] = x[i] * (2 + 5 * x[i] ** 2) + 1 - sum;
+    if (J) J[i * NBB + i] = 2 + 15 * x[i] ** 2;
+  }
+  for (let k = 0; k < MBB - NBB; k++) {
+    r[NBB + k] = 0.5 * (x[4 * k] + x[4 * k + 1]);
+    if (J) {
+      J[(NBB + k) * NBB + 4 * k] = 0.5;
+      J[(NBB + k) * NBB + 4 * k + 1] = 0.5;
+    }
+  }
+};
+const LOWER_BB = Array.from({ length: NBB }, (_, j) => (j % 3 === 0 ? -0.45 : -1));
+const UPPER_BB = Array.from({ length: NBB }, (_, j) => (j % 4 === 1 ? 0.1 : 1));
+const X0_BB = Array.from({ length: NBB }, (_, j) => Math.min(UPPER_BB[j], Math.max(LOWER_BB[j], j % 3 ? -1 + 0.05 * j : -0.2)));
+
 function residualsAndGradient(fn: ResidualsWithJacobian, x: Float64Array, m: number): { r: Float64Array; g: Float64Array } {
   const n = x.length;
   const r = new Float64Array(m);
@@ -402,6 +433,29 @@ const CASES: ScipyCase[] = [
     },
     rtol: 1e-9,
     kktTol: 1e-8,
+  },
+  {
+    name: 'n = 24, m = 30 (Broyden banded plus pair sums): six bounds active at the end',
+    fn: broydenBanded,
+    m: MBB,
+    x0: X0_BB,
+    lower: LOWER_BB,
+    upper: UPPER_BB,
+    options: { ftol: 1e-12, xtol: 1e-12 },
+    scipy: {
+      x: [
+        -0.41259690473815563, -0.46369978834925907, -0.5211420086657877, -0.44999999999999996, -0.5958188522037704, -0.628606374140372,
+        -0.44999999999999996, -0.6349941177660686, -0.6237246018768533, -0.44999999999999996, -0.6358105866359545, -0.6437608774659708,
+        -0.44999999999999996, -0.6494600972064933, -0.5610130385247285, 0.24143097528836172, 0.29309141038603304, 0.09999999999999999,
+        0.19032655674495597, 0.22882257769419184, 0.2413181446534075, 0.09999999999999999, -0.03323060773922495, -0.06396902995966877,
+      ],
+      cost: 8.878730249146367,
+      status: 'converged-ftol',
+      nfev: 18,
+      njev: 18,
+    },
+    rtol: 1e-9,
+    kktTol: 1e-5,
   },
 ];
 

@@ -9,7 +9,7 @@ import type { Shard } from '../../bench/results.js';
 import { runBenchmark } from '../../bench/run.js';
 import { METHODS, type Method } from '../../bench/unit.js';
 import { loadTaskData } from '../../data/dataset.js';
-import { FITTERS, type FitterName } from '../../fit/multistart.js';
+import { DEFAULT_RESTARTS, defaultRestarts, FITTERS, type FitterName } from '../../fit/multistart.js';
 import { builtinTaskNames, loadTask } from '../../data/task.js';
 import type { GridSpec } from '../../scale/shards.js';
 import { UsageError } from '../errors.js';
@@ -22,7 +22,7 @@ export const PAPER_METHODS: Method[] = ['random', 'cheapest', 'cost-rand', 'd-op
 interface Flags extends ScaleOutFlags {
   repeats: number;
   workers: number;
-  restarts: number;
+  restarts?: number;
   fitter: string;
   out: string;
   methods?: string[];
@@ -47,7 +47,7 @@ export function register(program: Command): void {
     .description("the paper's grid: every method on every built-in task (resumable), then the table beside Table 2 and the HTML report")
     .option('--repeats <n>', 'repeats per law', positiveInt('--repeats'), 10)
     .option('--workers <n>', 'worker threads (default: all cores)', positiveInt('--workers'), os.availableParallelism())
-    .option('--restarts <n>', 'starts of each multistart fit', positiveInt('--restarts'), 64)
+    .option('--restarts <n>', `starts of each multistart fit (default: ${DEFAULT_RESTARTS.lbfgsb} with lbfgsb, ${DEFAULT_RESTARTS.trf} with trf)`, positiveInt('--restarts'))
     .option('--fitter <name>', `local optimiser: ${FITTERS.join(', ')}; lbfgsb is the paper's protocol, trf fits to the optimum (see \`run --help\`)`, 'lbfgsb')
     .option('--methods <list>', `comma-separated (default: ${PAPER_METHODS.join(',')}; also ${METHODS.filter((m) => !PAPER_METHODS.includes(m)).join(', ')})`, commaList)
     .option('--tasks <list>', 'comma-separated built-in tasks (default: all 8)', commaList)
@@ -82,6 +82,7 @@ Examples:
     )
     .action(async (flags: Flags) => {
       const methods = (flags.methods ?? PAPER_METHODS).map(resolveMethod);
+      flags.restarts ??= defaultRestarts(flags.fitter);
       if (!FITTERS.includes(flags.fitter as FitterName)) throw new UsageError(`--fitter ${flags.fitter}: choose from ${FITTERS.join(', ')}`);
       const all = builtinTaskNames();
       const tasks = flags.tasks ?? all;

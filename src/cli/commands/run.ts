@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { ResumeConflict, runBenchmark } from '../../bench/run.js';
 import { exploreProblem, METHOD_ALIASES, METHODS, type Method } from '../../bench/unit.js';
 import { lawOf, loadTask, type TaskSpec } from '../../data/task.js';
-import { FITTERS, type FitGradient, type FitterName } from '../../fit/multistart.js';
+import { DEFAULT_RESTARTS, defaultRestarts, FITTERS, type FitGradient, type FitterName } from '../../fit/multistart.js';
 import { startProblem } from '../../fit/starts.js';
 import { UsageError } from '../errors.js';
 import { textTable } from '../format.js';
@@ -21,7 +21,7 @@ interface RunFlags extends ScaleOutFlags, LossFlags {
   laws?: string[];
   repeats: number;
   seed: number;
-  restarts: number;
+  restarts?: number;
   workers: number;
   out: string;
   dataDir?: string;
@@ -63,7 +63,7 @@ export function register(program: Command): void {
     .option('--laws <ids>', 'comma-separated law ids (default: all laws of the task)', commaList)
     .option('--repeats <n>', 'independent repeats per law', positiveInt('--repeats'), 10)
     .option('--seed <n>', 'base seed; same seed, same results', nonNegativeInt('--seed'), 0)
-    .option('--restarts <n>', 'starts of each multistart fit', positiveInt('--restarts'), 64)
+    .option('--restarts <n>', `starts of each multistart fit (default: ${DEFAULT_RESTARTS.lbfgsb} with lbfgsb, ${DEFAULT_RESTARTS.trf} with trf)`, positiveInt('--restarts'))
     .option('--workers <n>', 'worker threads (default: all cores)', positiveInt('--workers'), os.availableParallelism())
     .option('--fitter <name>', `local optimiser: ${FITTERS.join(', ')} (see below)`, 'lbfgsb')
     .option('--gradient <g>', "fit gradient: reference (through clip(), as the reference's Jacobians) or exact", 'reference')
@@ -105,6 +105,7 @@ Examples:
     )
     .action(async (flags: RunFlags) => {
       const method = resolveMethod(flags.method);
+      flags.restarts ??= defaultRestarts(flags.fitter);
       if (!FITTERS.includes(flags.fitter as FitterName)) throw new UsageError(`--fitter ${flags.fitter}: choose from ${FITTERS.join(', ')}`);
       if (!['reference', 'exact'].includes(flags.gradient)) throw new UsageError(`--gradient ${flags.gradient}: choose reference or exact`);
       if (exploreProblem(method, flags.explore)) {
