@@ -51,3 +51,58 @@ describe('the fitting gradient', () => {
     expect(r.best).toBe(1);
   });
 });
+
+describe('--fitter trf', () => {
+  // y = E + A·x^(−α) + B·z on exact data: E, A, B linear, α not
+  const chin = compileLaw({ formula: 'E + A * x^(-alpha) + B * z', params: { E: [0, 5], A: [0, 50], alpha: [0.05, 2], B: [-3, 3] }, features: ['x', 'z'] });
+  const xs = Float64Array.from({ length: 12 }, (_, i) => 1 + i * 1.7);
+  const zs = Float64Array.from({ length: 12 }, (_, i) => Math.sin(i));
+  const truth = [1.2, 8, 0.6, 0.4];
+  const ys = Float64Array.from(xs, (x, i) => truth[0] + truth[1] * x ** -truth[2] + truth[3] * zs[i]);
+  const starts = [
+    [2, 40, 1.9, -2],
+    [0.1, 1, 0.1, 2],
+    [4, 25, 1.2, 0],
+  ];
+
+  it('recovers exact data to rounding from every start, the linear parameters solved exactly', () => {
+    expect(chin.linear).toEqual([0, 1, 3]);
+    const r = new LeastSquares(chin, [xs, zs], ys, { fitter: 'trf' }).fit(starts);
+    expect(r.fits).toHaveLength(1); // three starts, one optimum
+    for (let j = 0; j < 4; j++) expect(r.fits[0].theta[j]).toBeCloseTo(truth[j], 8);
+    expect(r.fits[0].loss).toBeLessThan(1e-20);
+  });
+
+  it('keeps every start with distinct: false', () => {
+    const r = new LeastSquares(chin, [xs, zs], ys, { fitter: 'trf', distinct: false }).fit(starts);
+    expect(r.fits).toHaveLength(3);
+  });
+
+  it('holds the box of a linear parameter, at the best fit the box allows', () => {
+    // B's box [−3, 0.1] excludes the truth 0.4, so the best fit has B at its upper bound
+    const boxed = compileLaw({ formula: 'E + A * x^(-alpha) + B * z', params: { E: [0, 5], A: [0, 50], alpha: [0.05, 2], B: [-3, 0.1] }, features: ['x', 'z'] });
+    const trf = new LeastSquares(boxed, [xs, zs], ys, { fitter: 'trf' }).fit(starts);
+    const best = trf.fits[trf.best];
+    expect(best.theta[3]).toBe(0.1);
+    // no point of the box does better than a long reference-protocol fit from the same starts
+    const lbfgsb = new LeastSquares(boxed, [xs, zs], ys, { fitter: 'lbfgsb' }).fit(starts);
+    expect(best.loss).toBeLessThanOrEqual(lbfgsb.fits[lbfgsb.best].loss * (1 + 1e-9));
+  });
+
+  it('solves a law linear in every parameter once, whatever the starts', () => {
+    const line = compileLaw({ formula: 'a + b * x', params: { a: [-10, 10], b: [-10, 10] }, features: ['x'] });
+    const r = new LeastSquares(line, [xs], Float64Array.from(xs, (x) => 3 - 0.5 * x), { fitter: 'trf' }).fit([
+      [9, 9],
+      [-9, -9],
+    ]);
+    expect(r.fits).toHaveLength(1);
+    expect(r.fits[0].theta[0]).toBeCloseTo(3, 12);
+    expect(r.fits[0].theta[1]).toBeCloseTo(-0.5, 12);
+  });
+
+  it('fits a law without linear parameters on the full residuals', () => {
+    const r = new LeastSquares(law, X, y, { fitter: 'trf' }).fit([[0.5, 0]]);
+    expect(r.fits[0].theta[0]).toBeCloseTo(0.3, 6);
+    expect(r.fits[0].theta[1]).toBeCloseTo(0.1, 6);
+  });
+});

@@ -43,6 +43,8 @@ export interface FitOptions {
   loss?: LossSpec;
   /** `trf`'s tolerances (scipy's meanings) and evaluation cap; defaults TRF_FIT. */
   trf?: TrfFitOptions;
+  /** `trf` only: keep one fit per distinct optimum (default true); false keeps every start's. */
+  distinct?: boolean;
 }
 
 export interface TrfFitOptions {
@@ -68,6 +70,7 @@ export const REFERENCE_FIT: Required<FitOptions> = {
   gtol: 1e-10,
   loss: DEFAULT_LOSS,
   trf: TRF_FIT,
+  distinct: true,
 };
 
 /**
@@ -170,7 +173,10 @@ export class LeastSquares {
     if (this.options.fitter !== 'trf') fits = starts.map((s) => this.fitOne(s));
     // linear in every parameter: one bounded linear solve is the optimum, whatever the start
     else if (this.projection && this.projection.nonlinear.length === 0) fits = starts.length ? [this.fitOne(starts[0])] : [];
-    else fits = distinctOptima(starts.map((s) => this.fitOne(s)), this.law.bounds);
+    else {
+      fits = starts.map((s) => this.fitOne(s));
+      if (this.options.distinct) fits = distinctOptima(fits, this.law.bounds);
+    }
     let best = -1;
     fits.forEach((f, i) => {
       if (Number.isFinite(f.loss) && (best < 0 || f.loss < fits[best].loss)) best = i;

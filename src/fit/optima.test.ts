@@ -20,8 +20,13 @@ describe('distinctOptima', () => {
     expect(distinctOptima([fit(1, 1, 1), fit(1, 1, -1)], box)).toHaveLength(2);
   });
 
-  it('tells apart optima at the same point with different losses', () => {
-    expect(sameOptimum(fit(1, 1, 1), fit(1.001, 1, 1), box)).toBe(false);
+  it('tells apart nearby points with different losses', () => {
+    expect(sameOptimum(fit(1, 1, 1), fit(1.001, 1 + 1e-4, 1), box)).toBe(false);
+  });
+
+  it('takes two exact fits at one point as one, whatever their rounding-level losses', () => {
+    expect(sameOptimum(fit(1e-31, 1, 1), fit(3e-30, 1, 1 + 1e-9), box)).toBe(true);
+    expect(sameOptimum(fit(1e-31, 1, 1), fit(3e-30, 1, 1 + 1e-4), box)).toBe(false);
   });
 
   it('uses the box width for parameters near zero', () => {

@@ -3,8 +3,10 @@
  * typically land on a handful of local optima, and MSPE's modes should be those optima, each once,
  * not 64 copies weighted by how many starts happened to fall in each basin.
  *
- * Two fits are the same optimum when their losses agree to LOSS_RTOL and every parameter agrees to
- * THETA_RTOL of its size or THETA_ATOL of its box width (1 where the box is infinite).
+ * Two fits are the same optimum when every parameter agrees to THETA_RTOL of its size or THETA_ATOL
+ * of its box width (1 where the box is infinite), and their losses agree to LOSS_RTOL or the
+ * parameters agree to THETA_TIGHT (two exact fits' losses are rounding noise, without relative
+ * precision).
  */
 import type { Bounds } from '../laws/law.js';
 import type { StartFit } from './multistart.js';
@@ -13,15 +15,22 @@ import type { StartFit } from './multistart.js';
 export const LOSS_RTOL = 1e-6;
 export const THETA_RTOL = 1e-3;
 export const THETA_ATOL = 1e-6;
+/** Parameters this close are one point whatever their losses say. */
+export const THETA_TIGHT = 1e-6;
 
 export function sameOptimum(a: StartFit, b: StartFit, bounds: Bounds): boolean {
-  if (!(Math.abs(a.loss - b.loss) <= LOSS_RTOL * Math.max(Math.abs(a.loss), Math.abs(b.loss)) + Number.MIN_VALUE)) return false;
+  // a loss at rounding level (an exact fit) has no relative precision: there the point decides
+  const lossesAgree = Math.abs(a.loss - b.loss) <= LOSS_RTOL * Math.max(Math.abs(a.loss), Math.abs(b.loss));
+  let tight = true;
   for (let j = 0; j < a.theta.length; j++) {
     const width = bounds[j][1] - bounds[j][0];
-    const slack = THETA_RTOL * Math.max(Math.abs(a.theta[j]), Math.abs(b.theta[j])) + THETA_ATOL * (Number.isFinite(width) ? width : 1);
-    if (!(Math.abs(a.theta[j] - b.theta[j]) <= slack)) return false;
+    const size = Math.max(Math.abs(a.theta[j]), Math.abs(b.theta[j]));
+    const floor = THETA_ATOL * (Number.isFinite(width) ? width : 1);
+    const gap = Math.abs(a.theta[j] - b.theta[j]);
+    if (!(gap <= THETA_RTOL * size + floor)) return false;
+    if (!(gap <= THETA_TIGHT * size + floor)) tight = false;
   }
-  return true;
+  return lossesAgree || tight;
 }
 
 /**
