@@ -79,6 +79,16 @@ export const REFERENCE_FIT: Required<FitOptions> = {
  */
 export const DEFAULT_RESTARTS: Readonly<Record<FitterName, number>> = { lbfgsb: 64, trf: 16, lm: 64 };
 
+/**
+ * The gradient a fitter uses unless told: L-BFGS-B the reference's, which passes through active
+ * clamps so that a start on a clipped plateau can leave it; a trust-region method the true Jacobian,
+ * since its step test compares the model's predicted reduction with the actual one, and a Jacobian
+ * that does not match the residuals makes it reject sound steps until xtol stops it.
+ */
+export function defaultGradient(fitter: string): FitGradient {
+  return fitter === 'trf' ? 'exact' : 'reference';
+}
+
 export function defaultRestarts(fitter: string): number {
   return DEFAULT_RESTARTS[fitter as FitterName] ?? DEFAULT_RESTARTS.lbfgsb;
 }
@@ -137,7 +147,7 @@ export class LeastSquares {
     this.P = law.params.length;
     this.lower = Float64Array.from(law.bounds, (b) => b[0]);
     this.upper = Float64Array.from(law.bounds, (b) => b[1]);
-    this.options = { ...REFERENCE_FIT, ...options };
+    this.options = { ...REFERENCE_FIT, ...options, gradient: options.gradient ?? defaultGradient(options.fitter ?? REFERENCE_FIT.fitter) };
     this.workspace = new BoxWorkspace(this.P);
     this.scale = this.options.objective === 'mse' ? 1 / Math.max(this.n, 1) : 1;
     const m = this.n * this.outputs;
