@@ -7,10 +7,14 @@ import { benchUnits } from './runs.mjs';
 import { benchHalving } from './halving-speed.mjs';
 import { benchStress } from './stress.mjs';
 
-// default suites are the quick ones; name `cheapest`, `mspe`, `scipy`, `halving` or `stress` to run those
+// default suites are the quick ones; name `cheapest`, `mspe`, `mspe-trf`, `dopt`, `dopt-trf`, `scipy`,
+// `halving` or `stress` to run those (BENCH_TASKS=lr_bsz_scaling_law BENCH_LAWS=sl_1 for one unit)
 const SUITES = { laws: benchLaws, fit: () => benchFit(), 'fit-lm': () => benchFit({ fitter: 'lm' }), 'fit-trf': () => benchFit({ fitter: 'trf' }), scipy: benchScipy,
   cheapest: () => benchUnits('cheapest', { allLaws: true }),
   mspe: () => benchUnits('mspe'),
+  'mspe-trf': () => benchUnits('mspe', { fitter: 'trf' }),
+  'dopt-trf': () => benchUnits('d-opt', { fitter: 'trf' }),
+  dopt: () => benchUnits('d-opt'),
   halving: benchHalving,
   'halving-full': benchHalving,
   stress: benchStress,
