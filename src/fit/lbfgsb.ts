@@ -47,6 +47,8 @@ export type MinimizeStatus =
   | 'max-iterations'
   | 'max-evaluations'
   | 'line-search-failed'
+  /** TRF with a stall rule only: the cost fell too little over a window of accepted steps. */
+  | 'stalled'
   | 'non-finite';
 
 export interface MinimizeResult {

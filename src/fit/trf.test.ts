@@ -639,3 +639,30 @@ describe('trustRegionReflective', () => {
     expect(() => trustRegionReflective(expDecay, [1, 1, 0], [0, 0, 0], [10, 5, 2], 25, { maxEvaluations: NaN })).toThrow(RangeError);
   });
 });
+
+describe('the stall rule (not scipy’s; off by default)', () => {
+  const x0 = [1, 0.5, 0];
+  const lower = [-INF, -INF, -INF];
+  const upper = [INF, INF, INF];
+
+  it('stops a start whose cost fell too little over the window', () => {
+    const free = trustRegionReflective(expDecay, x0, lower, upper, T.length);
+    expect(free.status).not.toBe('stalled');
+    expect(free.iterations).toBeGreaterThan(2);
+    // demanding a 99.99999% fall per accepted step stops it after the first window
+    const r = trustRegionReflective(expDecay, x0, lower, upper, T.length, { stall: { window: 1, ratio: 0.9999999 } });
+    expect(r.status).toBe('stalled');
+    expect(r.iterations).toBe(1);
+    expect(r.f).toBeGreaterThan(free.f);
+  });
+
+  it('stops a start still above the ceiling after the window, and leaves one below it alone', () => {
+    const above = trustRegionReflective(expDecay, x0, lower, upper, T.length, { stall: { window: 2, ratio: 0, ceiling: 0 } });
+    expect(above.status).toBe('stalled');
+    expect(above.iterations).toBe(2);
+    const free = trustRegionReflective(expDecay, x0, lower, upper, T.length);
+    const below = trustRegionReflective(expDecay, x0, lower, upper, T.length, { stall: { window: 2, ratio: 0, ceiling: 1e6 } });
+    expect(below.status).toBe(free.status);
+    expect(below.f).toBe(free.f);
+  });
+});

@@ -56,6 +56,13 @@ export interface TrfOptions {
   ftol?: number;
   xtol?: number;
   gtol?: number;
+  /**
+   * Not scipy's, off by default: give up ('stalled') when `window` accepted steps lowered the cost
+   * by less than the fraction `ratio`, or when after `window` accepted steps Σr² is still above
+   * `ceiling`. A multistart uses it to stop starts crawling through a poor region, and then
+   * finishes its best fit without it.
+   */
+  stall?: { window: number; ratio: number; ceiling?: number };
 }
 
 export interface TrfResult {
@@ -1158,6 +1165,9 @@ export function trustRegionReflective(
   let alpha = 0;
   let code = RUNNING;
   let nonFiniteRun = 0;
+  const stall = options.stall;
+  let windowStart = 0;
+  let windowCost = cost;
   for (;;) {
     scalingVector(ws);
     let gNorm = 0;
@@ -1242,6 +1252,11 @@ export function trustRegionReflective(
       sumSq = sumSqNew;
       iterations++;
       gradientAndScale(ws, false);
+      if (stall && iterations - windowStart >= stall.window) {
+        if (cost > (1 - stall.ratio) * windowCost || 2 * cost > (stall.ceiling ?? Infinity)) return finish('stalled');
+        windowStart = iterations;
+        windowCost = cost;
+      }
     }
   }
   return finish(code === RUNNING ? STOP_MAX_EVALUATIONS : code);

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { ResumeConflict, runBenchmark } from '../../bench/run.js';
 import { exploreProblem, METHOD_ALIASES, METHODS, type Method } from '../../bench/unit.js';
 import { lawOf, loadTask, type TaskSpec } from '../../data/task.js';
-import { DEFAULT_RESTARTS, defaultGradient, defaultRestarts, FITTERS, type FitGradient, type FitterName } from '../../fit/multistart.js';
+import { DEFAULT_RESTARTS, defaultRestarts, FITTERS, type FitGradient, type FitterName } from '../../fit/multistart.js';
 import { startProblem } from '../../fit/starts.js';
 import { UsageError } from '../errors.js';
 import { textTable } from '../format.js';
@@ -29,7 +29,7 @@ interface RunFlags extends ScaleOutFlags, LossFlags {
   resume?: boolean;
   quiet?: boolean;
   fitter: string;
-  gradient?: string;
+  gradient: string;
   explore: number;
 }
 
@@ -66,7 +66,7 @@ export function register(program: Command): void {
     .option('--restarts <n>', `starts of each multistart fit (default: ${DEFAULT_RESTARTS.lbfgsb} with lbfgsb, ${DEFAULT_RESTARTS.trf} with trf)`, positiveInt('--restarts'))
     .option('--workers <n>', 'worker threads (default: all cores)', positiveInt('--workers'), os.availableParallelism())
     .option('--fitter <name>', `local optimiser: ${FITTERS.join(', ')} (see below)`, 'lbfgsb')
-    .option('--gradient <g>', "fit gradient: reference (through clip(), as the reference's Jacobians) or exact (default: reference with lbfgsb, exact with trf)")
+    .option('--gradient <g>', "fit gradient: reference (through clip(), as the reference's Jacobians) or exact", 'reference')
     .option('--explore <ε>', "model-based methods: the chance that a pick is a cost-aware space-filling one instead of the acquisition's best", probability, 0)
     .option('--out <dir>', 'results root; a run goes to <out>/<task>/<method>/<run id>/', 'output')
     .option('--data-dir <dir>', 'folder holding <task>/{train,test}-00000-of-00001.parquet')
@@ -106,7 +106,6 @@ Examples:
     .action(async (flags: RunFlags) => {
       const method = resolveMethod(flags.method);
       flags.restarts ??= defaultRestarts(flags.fitter);
-      flags.gradient ??= defaultGradient(flags.fitter);
       if (!FITTERS.includes(flags.fitter as FitterName)) throw new UsageError(`--fitter ${flags.fitter}: choose from ${FITTERS.join(', ')}`);
       if (!['reference', 'exact'].includes(flags.gradient)) throw new UsageError(`--gradient ${flags.gradient}: choose reference or exact`);
       if (exploreProblem(method, flags.explore)) {
