@@ -98,6 +98,37 @@ def exp_decay_guarded(x):
     return exp_decay(x)
 
 
+# Broyden banded in 24 variables plus six pair sums (m = 30), six bounds active at the solution:
+# the factorisation at a realistic size.
+NBB, EXTRA_BB = 24, 6
+
+
+def broyden(x):
+    r = np.empty(NBB + EXTRA_BB)
+    for i in range(NBB):
+        s = sum(x[j] * (1 + x[j]) for j in range(max(0, i - 5), min(NBB, i + 2)) if j != i)
+        r[i] = x[i] * (2 + 5 * x[i] ** 2) + 1 - s
+    for k in range(EXTRA_BB):
+        r[NBB + k] = 0.5 * (x[4 * k] + x[4 * k + 1])
+    return r
+
+
+def broyden_jac(x):
+    J = np.zeros((NBB + EXTRA_BB, NBB))
+    for i in range(NBB):
+        for j in range(max(0, i - 5), min(NBB, i + 2)):
+            if j != i:
+                J[i, j] = -(1 + 2 * x[j])
+        J[i, i] = 2 + 15 * x[i] ** 2
+    for k in range(EXTRA_BB):
+        J[NBB + k, 4 * k] = J[NBB + k, 4 * k + 1] = 0.5
+    return J
+
+
+LOWER_BB = [-0.45 if j % 3 == 0 else -1.0 for j in range(NBB)]
+UPPER_BB = [0.1 if j % 4 == 1 else 1.0 for j in range(NBB)]
+X0_BB = list(np.clip([-1.0 + 0.05 * j if j % 3 else -0.2 for j in range(NBB)], LOWER_BB, UPPER_BB))
+
 CASES = [
     ('expDecayUpperActive', exp_decay, exp_decay_jac, [1, 1, 0.3], [0, 0, 0], [10, 5, 0.6], {}),
     ('rosenbrockBox', rosenbrock, rosenbrock_jac, [-1.2, 1], [-2, 0], [0.5, 2], {}),
@@ -114,6 +145,7 @@ CASES = [
     ('wrongJacobian', wrong, wrong_jac, [-1.2, 1], [-INF, -INF], [INF, INF], {}),
     ('nanWall', exp_decay_guarded, exp_decay_jac, [1, 1.2, 1.5], [0, 0, 0], [10, 5, 2], {}),
     ('large', big, big_jac, [1, 1, 0.2, 1, 0.2], [0, 0, 0, 0, 0], [10, 100, 2, 100, 2], {}),
+    ('broydenBanded', broyden, broyden_jac, X0_BB, LOWER_BB, UPPER_BB, {'ftol': 1e-12, 'xtol': 1e-12}),
 ]
 
 # Cases whose every evaluated point (x0 moved inside, then each trial) the test pins too.
