@@ -208,7 +208,6 @@ export function boxLeastSquares(
   }
   const maxIterations = ITERATIONS_PER_VARIABLE * k + 10;
   let iterations = 0;
-  let rank = 0;
   let status: BoxLsqStatus = 'max-iterations';
   // A freed variable whose correction at once points out of the box again (its gradient's sign
   // was rounding) is held until some other variable moves, so it cannot be freed in a loop.
@@ -219,7 +218,7 @@ export function boxLeastSquares(
     residualOf(A, m, k, c, x, residual);
     let nf = 0;
     for (let j = 0; j < k; j++) if (state[j] === 0) free[nf++] = j;
-    rank = nf > 0 ? freeCorrection(A, m, ws, nf) : 0;
+    if (nf > 0) freeCorrection(A, m, ws, nf);
     // longest step along the correction that stays in the box
     let alpha = 1;
     let blocking = -1;

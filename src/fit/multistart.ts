@@ -89,18 +89,6 @@ export const REFERENCE_FIT: Required<FitOptions> = {
  */
 export const DEFAULT_RESTARTS: Readonly<Record<FitterName, number>> = { lbfgsb: 64, trf: 16, lm: 64 };
 
-/**
- * The gradient a fitter uses unless told: the reference's for every fitter, which passes through
- * active clamps so that a start on a clipped plateau can leave it. For trf this is a trade: where a
- * clamp is active at the optimum the pass-through Jacobian disagrees with the residuals and its step
- * test rejects sound steps (domain_mixture sl_6 fits better exact), but on laws whose terms sit in
- * clip(·, −20, 20) the exact Jacobian leaves starts stranded on plateaus (lr_bsz sl_2 fits five
- * times worse exact); measured in the README, "Converged fits".
- */
-export function defaultGradient(_fitter: string): FitGradient {
-  return 'reference';
-}
-
 export function defaultRestarts(fitter: string): number {
   return DEFAULT_RESTARTS[fitter as FitterName] ?? DEFAULT_RESTARTS.lbfgsb;
 }
@@ -122,15 +110,19 @@ export interface MultistartResult {
   best: number;
 }
 
+/** Index of the lowest finite loss, or −1 when every fit failed. */
+function lowestLoss(fits: readonly StartFit[]): number {
+  let best = -1;
+  fits.forEach((f, i) => {
+    if (Number.isFinite(f.loss) && (best < 0 || f.loss < fits[best].loss)) best = i;
+  });
+  return best;
+}
+
 /** The finite fits only, with the index of the best: what modes, σ² and the reported fit read. */
 export function finiteFits(result: MultistartResult): { thetas: Float64Array[]; mse: number[]; best: number } {
   const ok = result.fits.filter((f) => Number.isFinite(f.loss));
-  const mse = ok.map((f) => f.loss);
-  let best = -1;
-  mse.forEach((m, i) => {
-    if (best < 0 || m < mse[best]) best = i;
-  });
-  return { thetas: ok.map((f) => f.theta), mse, best };
+  return { thetas: ok.map((f) => f.theta), mse: ok.map((f) => f.loss), best: lowestLoss(ok) };
 }
 
 /** A fit problem bound to one data set; reusable for many starts and many calls. */
@@ -159,7 +151,7 @@ export class LeastSquares {
     this.P = law.params.length;
     this.lower = Float64Array.from(law.bounds, (b) => b[0]);
     this.upper = Float64Array.from(law.bounds, (b) => b[1]);
-    this.options = { ...REFERENCE_FIT, ...options, gradient: options.gradient ?? defaultGradient(options.fitter ?? REFERENCE_FIT.fitter) };
+    this.options = { ...REFERENCE_FIT, ...options };
     this.workspace = new BoxWorkspace(this.P);
     this.scale = this.options.objective === 'mse' ? 1 / Math.max(this.n, 1) : 1;
     const m = this.n * this.outputs;
@@ -185,7 +177,7 @@ export class LeastSquares {
   }
 
   fitOne(start: ArrayLike<number>): StartFit {
-    if (this.options.fitter === 'lm') return this.robust ? this.fitLmRobust(start) : this.fitLm(start);
+    if (this.options.fitter === 'lm') return this.fitLm(start);
     if (this.options.fitter === 'trf') return this.fitTrf(start);
     return this.fitBox(start);
   }
@@ -202,21 +194,14 @@ export class LeastSquares {
         if (f.loss / this.scale < bestSse) bestSse = f.loss / this.scale;
         return f;
       });
-      let best = -1;
-      fits.forEach((f, i) => {
-        if (Number.isFinite(f.loss) && (best < 0 || f.loss < fits[best].loss)) best = i;
-      });
+      const best = lowestLoss(fits);
       if (best >= 0 && fits[best].status === 'stalled') {
         const polished = this.fitTrf(fits[best].theta);
         if (polished.loss <= fits[best].loss) fits[best] = polished;
       }
       if (this.options.distinct) fits = distinctOptima(fits, this.law.bounds);
     }
-    let best = -1;
-    fits.forEach((f, i) => {
-      if (Number.isFinite(f.loss) && (best < 0 || f.loss < fits[best].loss)) best = i;
-    });
-    return { fits, best };
+    return { fits, best: lowestLoss(fits) };
   }
 
   /** The objective at θ, with the gradient the fitter uses (per `gradient`) written to `g`. */
@@ -253,7 +238,7 @@ export class LeastSquares {
   }
 
   /** Lazily built: the variable-projection residuals (l2 only) and the TRF workspace. */
-  private trfState: { residuals: ResidualsWithJacobian; m: number; ws: TrfWorkspace; lower: Float64Array; upper: Float64Array } | null = null;
+  private trfState: { residuals: ResidualsWithJacobian; m: number; ws: TrfWorkspace; lower: Float64Array; upper: Float64Array; r: Float64Array } | null = null;
   private projectionState: ProjectedResiduals | null | undefined;
 
   /** The variable projection of this problem, or null when the loss is robust or nothing is linear. */
@@ -280,31 +265,16 @@ export class LeastSquares {
       lower = Float64Array.from(projection.nonlinear, (j) => this.lower[j]);
       upper = Float64Array.from(projection.nonlinear, (j) => this.upper[j]);
     } else {
-      const { bound, y, P } = this;
-      const pred = new Float64Array(m);
-      const exact = this.options.gradient === 'exact';
-      const robust = this.robust;
-      residuals = (x, r, jac) => {
-        if (jac) {
-          if (exact) bound.valueJac(x, pred, jac);
-          else bound.valueJacFit(x, pred, jac);
-        } else bound.value(x, pred);
-        for (let i = 0; i < m; i++) r[i] = pred[i] - y[i];
-        if (robust) {
-          // as in fitLmRobust: Σ r̃² is the robust cost and the Jacobian its exact chain rule
-          sqrtResiduals(robust.spec, r, m, robust.slope);
-          if (jac) for (let i = 0; i < m; i++) for (let j = 0; j < P; j++) jac[i * P + j] *= robust.slope[i];
-        }
-      };
+      residuals = this.residualsOf(this.options.gradient === 'exact');
     }
     const ws = new TrfWorkspace(lower.length, m);
-    this.trfState = { residuals, m, ws, lower, upper };
+    this.trfState = { residuals, m, ws, lower, upper, r: new Float64Array(m) };
     return this.trfState;
   }
 
   /** One trf start; with `ceiling` (Σr²), stopped early when it crawls (see TRF_STALL). */
   private fitTrf(start: ArrayLike<number>, ceiling?: number): StartFit {
-    const { residuals, m, ws, lower, upper } = this.trfSetup();
+    const { residuals, m, ws, lower, upper, r } = this.trfSetup();
     const projection = this.projection;
     const trf = { ...TRF_FIT, ...this.options.trf, ...(ceiling !== undefined ? { stall: { ...TRF_STALL, ceiling } } : {}) };
     let theta: Float64Array;
@@ -313,14 +283,12 @@ export class LeastSquares {
     if (projection) {
       const xN = projection.start(clipInto(start, this.lower, this.upper));
       if (xN.length === 0) {
-        const r = new Float64Array(m);
         residuals(xN, r, null);
         f = sumSquares(r);
         status = projection.linearStatus === 'optimal' ? 'converged-gtol' : projection.linearStatus === 'non-finite' ? 'non-finite' : 'max-iterations';
       } else {
         const result = trustRegionReflective(residuals, xN, lower, upper, m, trf, ws);
         // leave the projection at the result's θ_N, so that its θ_L is the one that goes with it
-        const r = new Float64Array(m);
         residuals(result.x, r, null);
         f = sumSquares(r);
         status = result.status;
@@ -337,46 +305,35 @@ export class LeastSquares {
   }
 
   private fitLm(start: ArrayLike<number>): StartFit {
-    const { bound, y } = this;
     const m = this.n * this.outputs;
-    const pred = new Float64Array(m);
-    const J = new Float64Array(m * this.P);
-    const fn = (x: Float64Array, r: Float64Array, jac: Float64Array | null): void => {
-      if (jac) {
-        bound.valueJac(x, pred, J);
-        jac.set(J);
-      } else {
-        bound.value(x, pred);
-      }
-      for (let i = 0; i < m; i++) r[i] = pred[i] - y[i];
-    };
-    const r = levenbergMarquardt(fn, start, m);
+    const r = levenbergMarquardt(this.residualsOf(true), start, m);
     const loss = r.f * this.scale;
     return { theta: r.x, loss: r.status === 'non-finite' || !Number.isFinite(loss) ? NaN : loss, status: r.status };
   }
 
   /**
-   * LM on a robust loss. scipy's rescaling (residuals ρ'·r/s and Jacobian rows s·J, with
-   * s = √(ρ' + 2ρ''z)) builds the Gauss–Newton model of its trust-region methods, which test each
-   * step on the true cost; our LM tests steps on ‖r‖² of whatever it is handed, so those scaled
-   * residuals, whose squares do not sum to the cost (s → 0 in huber's linear part), would steer
-   * it wrong. Instead it gets r̃ = sign(r)·C·√ρ(z): Σ r̃² is exactly the robust cost, and the
+   * The residuals and Jacobian the least-squares fitters (LM, and trf without projection) work on,
+   * with the exact Jacobian or the reference's. Under a robust loss they are r̃ = sign(r)·C·√ρ(z),
+   * not scipy's rescaling (residuals ρ'·r/s and Jacobian rows s·J, s = √(ρ' + 2ρ''z)): that builds
+   * the Gauss–Newton model of scipy's trust-region methods, which test each step on the true cost,
+   * while our LM tests steps on ‖r‖² of whatever it is handed, and those scaled residuals' squares do
+   * not sum to the cost (s → 0 in huber's linear part). Σ r̃² is exactly the robust cost, and the
    * Jacobian rows are J scaled by dr̃/dr, so ∇‖r̃‖² = 2 Σ ρ'·r·∂r/∂θ, the cost's exact gradient.
    */
-  private fitLmRobust(start: ArrayLike<number>): StartFit {
-    const { bound, y, P } = this;
-    const { spec, pred, slope: chain } = this.robust!;
-    const m = pred.length;
-    const fn = (x: Float64Array, r: Float64Array, jac: Float64Array | null): void => {
-      if (jac) bound.valueJac(x, pred, jac);
-      else bound.value(x, pred);
+  private residualsOf(exact: boolean): ResidualsWithJacobian {
+    const { bound, y, P, robust } = this;
+    const m = this.n * this.outputs;
+    const pred = new Float64Array(m);
+    return (x, r, jac) => {
+      if (!jac) bound.value(x, pred);
+      else if (exact) bound.valueJac(x, pred, jac);
+      else bound.valueJacFit(x, pred, jac);
       for (let i = 0; i < m; i++) r[i] = pred[i] - y[i];
-      sqrtResiduals(spec, r, m, chain);
-      if (jac) for (let i = 0; i < m; i++) for (let j = 0; j < P; j++) jac[i * P + j] *= chain[i];
+      if (robust) {
+        sqrtResiduals(robust.spec, r, m, robust.slope);
+        if (jac) for (let i = 0; i < m; i++) for (let j = 0; j < P; j++) jac[i * P + j] *= robust.slope[i];
+      }
     };
-    const r = levenbergMarquardt(fn, start, m);
-    const loss = r.f * this.scale;
-    return { theta: r.x, loss: r.status === 'non-finite' || !Number.isFinite(loss) ? NaN : loss, status: r.status };
   }
 }
 

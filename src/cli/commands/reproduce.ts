@@ -9,7 +9,7 @@ import type { Shard } from '../../bench/results.js';
 import { runBenchmark } from '../../bench/run.js';
 import { METHODS, type Method } from '../../bench/unit.js';
 import { loadTaskData } from '../../data/dataset.js';
-import { DEFAULT_RESTARTS, defaultGradient, defaultRestarts, FITTERS, type FitterName } from '../../fit/multistart.js';
+import { DEFAULT_RESTARTS, defaultRestarts, FITTERS, type FitterName } from '../../fit/multistart.js';
 import { builtinTaskNames, loadTask } from '../../data/task.js';
 import type { GridSpec } from '../../scale/shards.js';
 import { UsageError } from '../errors.js';
@@ -115,7 +115,7 @@ Examples:
               seed: 0,
               restarts: flags.restarts,
               fitter: flags.fitter as FitterName,
-              gradient: defaultGradient(flags.fitter),
+              gradient: 'reference',
               workers: flags.workers,
               out: flags.out,
               dataDir: flags.dataDir,
