@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The README's Results table from result folders: `node scripts/readme-table.mjs results/scalebench`.
+// docs/results.md's Results table from result folders: `node scripts/readme-table.mjs results/scalebench`.
 // Each cell is "ours ± std across laws (paper, z)", ✗ where ours is more than 0.10 below the paper;
 // z is `active-sl table`'s (the difference over both standard errors, see `active-sl table --help`).
 import { execFileSync } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * scripts/run-times.mjs: the README's run-time tables, from the units' wallSeconds.
+ * scripts/run-times.mjs: the run-time tables of docs/results.md, from the units' wallSeconds.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -4,7 +4,7 @@
  * SH-frontier's, `halving suggest` and the extrapolation ablation all forecast through here; SH-DE
  * reads the same window and anchors its ensemble's forecasts the same way.
  *
- * Two choices of ours, both measured on the synthetic and the recorded curves (README, "Learning-curve
+ * Two choices of ours, both measured on the synthetic and the recorded curves (docs/halving.md, "Learning-curve
  * budget allocation"):
  * - The window. The kernel models each curve as a mixture of decays from its first point; fitted to a
  *   whole curve, its earliest stretch (losses falling by several nats per decade of compute) swamps

@@ -125,7 +125,7 @@ function checkJacobian(
 
 /**
  * Golden cases flagged as agreeing with finite differences whose reference Jacobian is nonetheless
- * not the true derivative (the flag's own tolerance hid it); see README "Laws whose reference
+ * not the true derivative (the flag's own tolerance hid it); see docs/design.md "Laws whose reference
  * Jacobian is wrong".
  */
 const WRONG_DESPITE_FLAG = new Set([

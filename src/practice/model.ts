@@ -113,7 +113,7 @@ const NOISE_FLOOR_RELATIVE = 1e-12;
  * σ² and the interval quantile of the forecast. Once there are at least two observed values per
  * parameter (n ≥ 2P): the residual variance SSE/(n − P) and Student's t on n − P degrees of
  * freedom, the textbook nonlinear-regression prediction interval (its coverage on ScaleBench is in
- * the README). Before that the residuals say little about the noise (a near-interpolating fit
+ * docs/your-own-task.md). Before that the residuals say little about the noise (a near-interpolating fit
  * gives a tiny SSE by chance), so the acquisition's σ² is used with z: its inverse-gamma prior is
  * scaled by the spread of the losses seen, deliberately wide. The acquisition keeps its own σ²:
  * that is the rule the benchmark validated for choosing runs.

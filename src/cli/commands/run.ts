@@ -91,7 +91,7 @@ fits to the optimum instead: bounded trust-region least squares with the linear 
 exactly at every step (a law linear in every parameter is one exact solve), and starts that reach
 the same optimum counted once; 16 starts by default. It reaches a lower SSE than the paper's
 protocol on most designs, is faster where that protocol runs its starts to the iteration limit and
-slower where it stops them early at poor fits (README, "Converged fits"). --fitter lm is
+slower where it stops them early at poor fits (docs/design.md, "Converged fits"). --fitter lm is
 Levenberg–Marquardt, which ignores the bounds.
 --explore ε: at each pick, with chance ε, take the affordable candidate farthest from those already
 run (features scaled to [0, 1], log scale for ones spanning decades) per (cost share)^0.4 instead,

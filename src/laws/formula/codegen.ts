@@ -87,7 +87,7 @@ function derivName(n: Node, j: number): Code {
  * Derivatives: 'exact' is the true derivative. 'fit' differs only at clamps, clip(x, lo, hi) and
  * min or max of x and a parameter-free bound, where it passes x's derivative through even when the
  * clamp is active — what the reference's hand-written Jacobians do. Its fits depend on it: a
- * clipped exp(·) is flat, and with the exact gradient a fit started there cannot move (see README,
+ * clipped exp(·) is flat, and with the exact gradient a fit started there cannot move (see docs/design.md,
  * "Fitting gradient").
  */
 export type Derivatives = 'none' | 'exact' | 'fit';
