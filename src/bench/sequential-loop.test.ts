@@ -4,7 +4,9 @@ import { loadTaskData } from '../data/dataset.js';
 import { lawOf, loadTask } from '../data/task.js';
 import { taskR2 } from './r2.js';
 import { unitCube, spaceFillingPick } from '../select/space-filling.js';
-import { initialDesign, runSequential, type LevelEvent } from './sequential-loop.js';
+import type { Law } from '../laws/law.js';
+import { rngFor } from './seeds.js';
+import { initialDesign, refitStarts, runSequential, type Fits, type LevelEvent } from './sequential-loop.js';
 
 describe('observeLevel', () => {
   it.each(['mspe', 'v-opt'] as const)('%s: one event per group and level, whose best fit gives the level its R²', async (method) => {
@@ -81,5 +83,44 @@ describe('explore', () => {
     const picks = data.groups.reduce((s, g) => s + a.groups[g.name].chosen.length - initialDesign(g, law.params.length, law.outputs).length, 0);
     expect(explored).toBeGreaterThan(0);
     expect(explored).toBeLessThan(picks);
+  });
+});
+
+describe('refitStarts', () => {
+  const law = { bounds: [[0, 1], [1, 10]] } as unknown as Law;
+  const theta = (a: number, b: number) => Float64Array.of(a, b);
+  const inBox = (t: Float64Array) => t[0] >= 0 && t[0] <= 1 && t[1] >= 1 && t[1] <= 10;
+
+  it("the reference's: the oldest max(n − 16, n/2) warm starts, then random ones up to n", () => {
+    const warm = Array.from({ length: 30 }, (_, i) => theta(i / 30, 5));
+    const { starts, tracked } = refitStarts(law, 64, warm, null, rngFor(['t']));
+    expect(starts).toHaveLength(64);
+    expect(starts.slice(0, 30)).toEqual(warm);
+    expect(starts.slice(30).every(inBox)).toBe(true);
+    expect(tracked).toBe(0);
+    const few = refitStarts(law, 16, warm, null, rngFor(['t']));
+    expect(few.starts.slice(0, 8)).toEqual(warm.slice(0, 8));
+    expect(few.starts).toHaveLength(16);
+  });
+
+  it('under trf: the previous fit’s optima within 1.5× its best, best first, then ⌈n/4⌉ random starts', () => {
+    const fits: Fits = { thetas: [theta(0.5, 2), theta(0.1, 3), theta(0.9, 9), theta(0.3, 4)], mse: [1.4, 1, 2, 1.5], status: ['converged-ftol', 'stalled', 'stalled', 'converged-xtol'], best: 1 };
+    const { starts, tracked } = refitStarts(law, 16, [], fits, rngFor(['t']));
+    expect(tracked).toBe(3);
+    expect(starts.slice(0, 3)).toEqual([fits.thetas[1], fits.thetas[0], fits.thetas[3]]);
+    expect(starts).toHaveLength(3 + 4);
+    expect(starts.slice(3).every(inBox)).toBe(true);
+    // the tracked starts are copies: the fit may not move the previous fit's θ
+    expect(starts[0]).not.toBe(fits.thetas[1]);
+  });
+
+  it('under trf: at most n − ⌈n/4⌉ optima are tracked, and one random start is always drawn', () => {
+    const many: Fits = { thetas: Array.from({ length: 12 }, (_, i) => theta(i / 12, 2)), mse: Array.from({ length: 12 }, (_, i) => 1 + i / 100), status: Array(12).fill('stalled'), best: 0 };
+    const four = refitStarts(law, 4, [], many, rngFor(['t']));
+    expect(four.tracked).toBe(3);
+    expect(four.starts).toHaveLength(4);
+    const one = refitStarts(law, 1, [], many, rngFor(['t']));
+    expect(one.tracked).toBe(0);
+    expect(one.starts).toHaveLength(1);
   });
 });

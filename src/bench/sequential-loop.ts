@@ -7,6 +7,7 @@
  * With `explore` ε > 0, each pick is, with probability ε, the cost-aware space-filling one instead.
  */
 import type { GroupData } from '../data/dataset.js';
+import type { MinimizeStatus } from '../fit/lbfgsb.js';
 import { finiteFits, LeastSquares, subset, type FitGradient, type FitterName } from '../fit/multistart.js';
 import type { LossSpec } from '../fit/robust.js';
 import { logUniformStarts } from '../fit/starts.js';
@@ -25,10 +26,17 @@ export type ModelMethod = (typeof MODEL_METHODS)[number];
 /** The initial design: cheapest points, at most ⌊2.5·P / outputs⌋, within 2% of the total cost. */
 export const INITIAL_POINTS_PER_PARAM = 2.5;
 export const INITIAL_BUDGET_FRACTION = 0.02;
-/** Warm starts kept from earlier best fits. */
+/** Warm starts kept from earlier best fits (the reference's protocol). */
 export const WARM_POOL_SIZE = 30;
 /** Random starts always left in a warm-started multistart fit: at most max(n − 16, n/2) warm ones. */
 export const RANDOM_STARTS_KEPT = 16;
+/**
+ * Under `trf`, a refit starts from the previous fit's good optima, those within GOOD_FIT_RATIO of
+ * its best (the ones MSPE's modes can use; one added row moves each a little, so each converges in
+ * a few steps), plus this fraction of the restarts drawn at random (at least one), which keep
+ * looking for optima not yet found. The first fit draws all its starts.
+ */
+export const TRACKED_RANDOM_FRACTION = 0.25;
 
 export interface SequentialConfig {
   method: ModelMethod;
@@ -76,10 +84,13 @@ function allClose(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   return true;
 }
 
-interface Fits {
+export interface Fits {
   thetas: Float64Array[];
   mse: number[];
+  status: MinimizeStatus[];
   best: number;
+  /** The problem they were fitted on, kept to polish the best fit when a level reports it. */
+  problem?: LeastSquares;
 }
 
 function acquisitionPick(method: ModelMethod, state: AcquisitionState): number {
@@ -89,15 +100,43 @@ function acquisitionPick(method: ModelMethod, state: AcquisitionState): number {
   return mspeScores(prepared, { terms: method === 'mspe' ? 'both' : method === 'mspe-intra' ? 'intra' : 'inter' }).pick;
 }
 
-function multistart(law: Law, group: GroupData, rows: number[], warm: readonly Float64Array[], config: SequentialConfig, rng: Rng): Fits {
+/**
+ * Starts of a refit. The reference's: its oldest warm starts, then random ones up to n. Under `trf`
+ * (`tracked`, the previous fit): its good optima best first, then ⌈n/4⌉ random starts.
+ */
+export function refitStarts(law: Law, n: number, warm: readonly Float64Array[], tracked: Fits | null, rng: Rng): { starts: Float64Array[]; tracked: number } {
+  if (tracked) {
+    const random = Math.max(1, Math.ceil(TRACKED_RANDOM_FRACTION * n));
+    const good = GOOD_FIT_RATIO * tracked.mse[tracked.best];
+    const order = tracked.mse
+      .map((_, i) => i)
+      .filter((i) => tracked.mse[i] <= good)
+      .sort((a, b) => tracked.mse[a] - tracked.mse[b] || a - b);
+    const starts = order.slice(0, Math.max(0, n - random)).map((i) => Float64Array.from(tracked.thetas[i]));
+    return { starts: [...starts, ...logUniformStarts(law.bounds, random, rng)], tracked: starts.length };
+  }
+  const maxWarm = Math.max(n - RANDOM_STARTS_KEPT, Math.floor(n / 2));
+  const starts = warm.slice(0, maxWarm).map((t) => Float64Array.from(t));
+  return { starts: [...starts, ...logUniformStarts(law.bounds, Math.max(0, n - starts.length), rng)], tracked: 0 };
+}
+
+/**
+ * A multistart fit on `rows`. Under trf its best fit is not polished here: the next refit tracks it
+ * anyway, and `settled` polishes it only if a level reports it.
+ */
+function multistart(law: Law, group: GroupData, rows: number[], { starts, tracked }: { starts: Float64Array[]; tracked: number }, config: SequentialConfig): Fits {
   const { X, y } = subset(group.pool.X, group.pool.y, law.outputs, rows);
   const problem = new LeastSquares(law, X, y, { fitter: config.fitter, gradient: config.gradient, objective: 'mse', loss: config.loss });
-  const n = config.restarts;
-  const maxWarm = Math.max(n - RANDOM_STARTS_KEPT, Math.floor(n / 2));
-  const starts: Float64Array[] = warm.slice(0, maxWarm).map((t) => Float64Array.from(t));
-  starts.push(...logUniformStarts(law.bounds, Math.max(0, n - starts.length), rng));
   // failed starts (non-finite values) take no part in modes, σ² or the best fit
-  return finiteFits(problem.fit(starts));
+  return { ...finiteFits(problem.fit(starts, { tracked, polish: false })), problem };
+}
+
+/** The fits with their best run on to convergence if it was stopped as crawling (trf). */
+function settled(f: Fits): Fits {
+  if (!f.problem || f.best < 0 || f.status[f.best] !== 'stalled') return f;
+  const polished = f.problem.polish({ theta: f.thetas[f.best], loss: f.mse[f.best], status: f.status[f.best] });
+  const at = <T>(xs: readonly T[], x: T) => xs.map((v, i) => (i === f.best ? x : v));
+  return { ...f, thetas: at(f.thetas, polished.theta), mse: at(f.mse, polished.loss), status: at(f.status, polished.status) };
 }
 
 interface GroupRun {
@@ -139,11 +178,15 @@ function runGroup(law: Law, group: GroupData, budgets: readonly number[], config
     goodFitRatio: ablation && rule === 'refit' ? ABLATION_REFIT_RATIO : GOOD_FIT_RATIO,
     modeRegion: ablation && rule === 'initial' ? 'pool' : 'target',
   });
-  const report = (level: number, f: Fits, fittedOn: number, rule: GoodFitRule) =>
-    config.observeLevel?.({ group, level, state: acquisition(f, selected.slice(0, fittedOn), [], rule) });
+  /** The next level reports fit `f` (settled), made on the first `fittedOn` rows, when `spentThen` was spent. */
+  const record = (f: Fits, fittedOn: number, rule: GoodFitRule, spentThen: number) => {
+    config.observeLevel?.({ group, level: nextLevel, state: acquisition(f, selected.slice(0, fittedOn), [], rule) });
+    levelThetas[nextLevel] = f.thetas[f.best];
+    spentAt[nextLevel++] = spentThen;
+  };
   let spent = selected.reduce((s, i) => s + group.pool.cost[i], 0);
   const available = new Set(Array.from({ length: group.pool.n }, (_, i) => i).filter((i) => !selected.includes(i)));
-  let fits = multistart(law, group, selected, [], config, rng);
+  let fits = multistart(law, group, selected, refitStarts(law, config.restarts, [], null, rng), config);
   if (fits.best < 0) {
     return {
       levelThetas,
@@ -153,18 +196,14 @@ function runGroup(law: Law, group: GroupData, budgets: readonly number[], config
     };
   }
   let bestTheta = fits.thetas[fits.best];
-  let previous = bestTheta;
   let rule: GoodFitRule = 'initial';
   const warm: Float64Array[] = [bestTheta];
   let fittedOn = selected.length;
   const explore = config.explore ?? 0;
   const unit = coin ? unitCube(group.pool.X, group.pool.n) : null;
   const explored: number[] = [];
-  while (passed(spent / total)) {
-    report(nextLevel, fits, fittedOn, rule);
-    levelThetas[nextLevel] = bestTheta;
-    spentAt[nextLevel++] = spent;
-  }
+  if (passed(spent / total)) fits = settled(fits);
+  while (passed(spent / total)) record(fits, fittedOn, rule, spent);
 
   while (spent < cap) {
     const candidates = [...available].filter((i) => group.pool.cost[i] + spent <= cap).sort((a, b) => a - b);
@@ -179,7 +218,7 @@ function runGroup(law: Law, group: GroupData, budgets: readonly number[], config
     available.delete(pick);
     spent += group.pool.cost[pick];
 
-    const refit = multistart(law, group, selected, warm, config, rng);
+    const refit = multistart(law, group, selected, refitStarts(law, config.restarts, warm, config.fitter === 'trf' ? fits : null, rng), config);
     if (refit.best < 0) break; // keep the last usable fit; the levels still open report it
     const before = { fits, fittedOn, rule };
     fits = refit;
@@ -191,18 +230,12 @@ function runGroup(law: Law, group: GroupData, budgets: readonly number[], config
     if (warm.length > WARM_POOL_SIZE) warm.splice(0, warm.length - WARM_POOL_SIZE);
 
     // a level passed by this point reports the fit made before it
-    while (passed(spent / total)) {
-      report(nextLevel, before.fits, before.fittedOn, before.rule);
-      levelThetas[nextLevel] = previous;
-      spentAt[nextLevel++] = spent - group.pool.cost[pick];
-    }
-    previous = bestTheta;
+    const reported = passed(spent / total) ? settled(before.fits) : before.fits;
+    while (passed(spent / total)) record(reported, before.fittedOn, before.rule, spent - group.pool.cost[pick]);
   }
-  while (nextLevel < levels.length) {
-    report(nextLevel, fits, fittedOn, rule);
-    levelThetas[nextLevel] = previous;
-    spentAt[nextLevel++] = spent;
-  }
+  // the levels still open report the last usable fit
+  if (nextLevel < levels.length) fits = settled(fits);
+  while (nextLevel < levels.length) record(fits, fittedOn, rule, spent);
   return { levelThetas, trace: { chosen: [...selected], spent: spentAt, fitted: levelThetas.map((t) => t !== null) }, explored };
 }
 

@@ -70,6 +70,12 @@ export const TRF_FIT: Required<TrfFitOptions> = { ftol: 1e-12, xtol: 1e-12, gtol
  */
 export const TRF_STALL = { window: 100, ratio: 0.01 };
 export const STALL_CEILING = 100;
+/**
+ * A start that continues an optimum of a nearby problem (the same law refitted with one more row)
+ * begins at the bottom of its basin: it converges in a few steps or is crawling along a flat valley,
+ * so it is stopped sooner. A fit that is reported is still run on to convergence (`polish`).
+ */
+export const TRF_TRACKED_STALL = { window: 20, ratio: 0.01 };
 
 export const REFERENCE_FIT: Required<FitOptions> = {
   fitter: 'lbfgsb',
@@ -120,9 +126,16 @@ function lowestLoss(fits: readonly StartFit[]): number {
 }
 
 /** The finite fits only, with the index of the best: what modes, σ² and the reported fit read. */
-export function finiteFits(result: MultistartResult): { thetas: Float64Array[]; mse: number[]; best: number } {
+export function finiteFits(result: MultistartResult): { thetas: Float64Array[]; mse: number[]; status: MinimizeStatus[]; best: number } {
   const ok = result.fits.filter((f) => Number.isFinite(f.loss));
-  return { thetas: ok.map((f) => f.theta), mse: ok.map((f) => f.loss), best: lowestLoss(ok) };
+  return { thetas: ok.map((f) => f.theta), mse: ok.map((f) => f.loss), status: ok.map((f) => f.status), best: lowestLoss(ok) };
+}
+
+export interface MultistartOptions {
+  /** `trf` only: the first `tracked` starts continue optima of a nearby problem (see TRF_TRACKED_STALL). */
+  tracked?: number;
+  /** `trf` only: run a stalled best fit on to convergence (default true); see `polish`. */
+  polish?: boolean;
 }
 
 /** A fit problem bound to one data set; reusable for many starts and many calls. */
@@ -182,26 +195,31 @@ export class LeastSquares {
     return this.fitBox(start);
   }
 
-  fit(starts: readonly ArrayLike<number>[]): MultistartResult {
+  /** One fit per start (under `trf`, per distinct optimum); see MultistartOptions. */
+  fit(starts: readonly ArrayLike<number>[], { tracked = 0, polish = true }: MultistartOptions = {}): MultistartResult {
     let fits: StartFit[];
     if (this.options.fitter !== 'trf') fits = starts.map((s) => this.fitOne(s));
     // linear in every parameter: one bounded linear solve is the optimum, whatever the start
     else if (this.projection && this.projection.nonlinear.length === 0) fits = starts.length ? [this.fitOne(starts[0])] : [];
     else {
       let bestSse = Infinity;
-      fits = starts.map((s) => {
-        const f = this.fitTrf(s, STALL_CEILING * bestSse);
+      fits = starts.map((s, i) => {
+        const f = this.fitTrf(s, STALL_CEILING * bestSse, i < tracked ? TRF_TRACKED_STALL : TRF_STALL);
         if (f.loss / this.scale < bestSse) bestSse = f.loss / this.scale;
         return f;
       });
       const best = lowestLoss(fits);
-      if (best >= 0 && fits[best].status === 'stalled') {
-        const polished = this.fitTrf(fits[best].theta);
-        if (polished.loss <= fits[best].loss) fits[best] = polished;
-      }
+      if (polish && best >= 0) fits[best] = this.polish(fits[best]);
       if (this.options.distinct) fits = distinctOptima(fits, this.law.bounds);
     }
     return { fits, best: lowestLoss(fits) };
+  }
+
+  /** A `trf` fit stopped as crawling (status 'stalled'), run on to convergence; any other fit as it is. */
+  polish(fit: StartFit): StartFit {
+    if (this.options.fitter !== 'trf' || fit.status !== 'stalled') return fit;
+    const polished = this.fitTrf(fit.theta);
+    return polished.loss <= fit.loss ? polished : fit;
   }
 
   /** The objective at θ, with the gradient the fitter uses (per `gradient`) written to `g`. */
@@ -273,10 +291,10 @@ export class LeastSquares {
   }
 
   /** One trf start; with `ceiling` (Σr²), stopped early when it crawls (see TRF_STALL). */
-  private fitTrf(start: ArrayLike<number>, ceiling?: number): StartFit {
+  private fitTrf(start: ArrayLike<number>, ceiling?: number, stall = TRF_STALL): StartFit {
     const { residuals, m, ws, lower, upper, r } = this.trfSetup();
     const projection = this.projection;
-    const trf = { ...TRF_FIT, ...this.options.trf, ...(ceiling !== undefined ? { stall: { ...TRF_STALL, ceiling } } : {}) };
+    const trf = { ...TRF_FIT, ...this.options.trf, ...(ceiling !== undefined ? { stall: { ...stall, ceiling } } : {}) };
     let theta: Float64Array;
     let status: MinimizeStatus;
     let f: number;

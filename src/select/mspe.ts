@@ -109,12 +109,21 @@ export function interModeGain(
   for (let q = 0; q < N; q++) grid[q] = q * step + yLo;
   grid[N - 1] = yHi;
 
-  const pairs: [number, number][] = [];
-  for (let k = 0; k < K; k++) for (let l = k + 1; l < K; l++) pairs.push([k, l]);
-  const w = modes.map((m) => m.weight);
+  const pairCount = (K * (K - 1)) / 2;
+  const first = new Int32Array(pairCount);
+  const second = new Int32Array(pairCount);
+  for (let k = 0, p = 0; k < K; k++) {
+    for (let l = k + 1; l < K; l++, p++) {
+      first[p] = k;
+      second[p] = l;
+    }
+  }
+  const w = Float64Array.from(modes, (m) => m.weight);
 
   let before = 0;
-  for (const [k, l] of pairs) {
+  for (let p = 0; p < pairCount; p++) {
+    const k = first[p];
+    const l = second[p];
     const pk = modes[k].fit.target.pred;
     const pl = modes[l].fit.target.pred;
     let dd = 0;
@@ -128,12 +137,16 @@ export function interModeGain(
 
   const inv = 1 / Math.sqrt(2 * Math.PI);
   const gain = new Float64Array(K * Mt);
-  const A = new Float64Array(pairs.length);
-  const B = new Float64Array(pairs.length);
-  const C = new Float64Array(pairs.length);
+  const A = new Float64Array(pairCount);
+  const B = new Float64Array(pairCount);
+  const C = new Float64Array(pairCount);
   const phi = new Float64Array(K);
-  const prev = new Float64Array(pairs.length);
-  const integral = new Float64Array(pairs.length);
+  // per mode at this candidate: its mean, variance and density's normalising constant
+  const mean = new Float64Array(K);
+  const variance = new Float64Array(K);
+  const norm = new Float64Array(K);
+  const prev = new Float64Array(pairCount);
+  const integral = new Float64Array(pairCount);
   for (let c = 0; c < Mc; c++) {
     if (candBad[c]) continue;
     // gₖ = J̃ₜΣₖj̃ₓ / sₖ² on the target rows, for output d.
@@ -144,7 +157,9 @@ export function interModeGain(
         gain[k * Mt + t] = skipTarget[t] ? 0 : rowDot(f.target.J, t * O + d, f.candSigma, c * O + d, P) / v;
       }
     }
-    pairs.forEach(([k, l], p) => {
+    for (let p = 0; p < pairCount; p++) {
+      const k = first[p];
+      const l = second[p];
       const pk = modes[k].fit.target.pred;
       const pl = modes[l].fit.target.pred;
       const mk = mu[k * Mc + c];
@@ -165,31 +180,31 @@ export function interModeGain(
       A[p] = a2;
       B[p] = 2 * ab;
       C[p] = b2;
-    });
+    }
+    for (let k = 0; k < K; k++) {
+      mean[k] = mu[k * Mc + c];
+      variance[k] = s2[k * Mc + c];
+      norm[k] = inv / Math.sqrt(variance[k]);
+    }
     integral.fill(0);
     for (let q = 0; q < N; q++) {
       const y = grid[q];
       let mix = 0;
       for (let k = 0; k < K; k++) {
-        const m = mu[k * Mc + c];
-        const v = s2[k * Mc + c];
-        const diff = y - m;
-        phi[k] = (inv / Math.sqrt(v)) * Math.exp((-0.5 * diff ** 2) / v);
+        const diff = y - mean[k];
+        phi[k] = norm[k] * Math.exp((-0.5 * diff ** 2) / variance[k]);
         mix += w[k] * phi[k];
       }
       if (!(mix >= DENSITY_FLOOR)) mix = DENSITY_FLOOR;
-      for (let p = 0; p < pairs.length; p++) {
-        const [k, l] = pairs[p];
-        const f = ((phi[k] * phi[l]) / mix) * (A[p] + B[p] * y + C[p] * (y * y));
-        if (q > 0) integral[p] += ((grid[q] - grid[q - 1]) * (f + prev[p])) / 2;
+      const dy = q > 0 ? grid[q] - grid[q - 1] : 0;
+      for (let p = 0; p < pairCount; p++) {
+        const f = ((phi[first[p]] * phi[second[p]]) / mix) * (A[p] + B[p] * y + C[p] * (y * y));
+        if (q > 0) integral[p] += (dy * (f + prev[p])) / 2;
         prev[p] = f;
       }
     }
     let after = 0;
-    for (let p = 0; p < pairs.length; p++) {
-      const [k, l] = pairs[p];
-      after += w[k] * w[l] * integral[p];
-    }
+    for (let p = 0; p < pairCount; p++) after += w[first[p]] * w[second[p]] * integral[p];
     const dv = before - after;
     out[c] += dv > 0 ? dv : 0;
   }
