@@ -131,10 +131,12 @@ function multistart(law: Law, group: GroupData, rows: number[], { starts, tracke
   return { ...finiteFits(problem.fit(starts, { tracked, polish: false })), problem };
 }
 
-/** The fits with their best run on to convergence if it was stopped as crawling (trf). */
+/** The fits with their best run on to convergence where `LeastSquares.polish` says it needs it. */
 function settled(f: Fits): Fits {
-  if (!f.problem || f.best < 0 || f.status[f.best] !== 'stalled') return f;
-  const polished = f.problem.polish({ theta: f.thetas[f.best], loss: f.mse[f.best], status: f.status[f.best] });
+  if (!f.problem || f.best < 0) return f;
+  const best = { theta: f.thetas[f.best], loss: f.mse[f.best], status: f.status[f.best] };
+  const polished = f.problem.polish(best);
+  if (polished === best) return f;
   const at = <T>(xs: readonly T[], x: T) => xs.map((v, i) => (i === f.best ? x : v));
   return { ...f, thetas: at(f.thetas, polished.theta), mse: at(f.mse, polished.loss), status: at(f.status, polished.status) };
 }
