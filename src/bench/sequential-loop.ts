@@ -93,11 +93,13 @@ export interface Fits {
   problem?: LeastSquares;
 }
 
-function acquisitionPick(method: ModelMethod, state: AcquisitionState): number {
+/** Under the reference protocol MSPE keeps the reference's arithmetic; converged fits score by the recurrence. */
+function acquisitionPick(method: ModelMethod, state: AcquisitionState, fitter: FitterName): number {
   const prepared = prepareState(state);
   if (method === 'd-opt') return doptScores(prepared).pick;
   if (method === 'v-opt') return voptScores(prepared).pick;
-  return mspeScores(prepared, { terms: method === 'mspe' ? 'both' : method === 'mspe-intra' ? 'intra' : 'inter' }).pick;
+  const terms = method === 'mspe' ? 'both' : method === 'mspe-intra' ? 'intra' : 'inter';
+  return mspeScores(prepared, { terms, quadrature: fitter === 'trf' ? 'recurrence' : 'reference' }).pick;
 }
 
 /**
@@ -213,7 +215,7 @@ function runGroup(law: Law, group: GroupData, budgets: readonly number[], config
     const exploring = coin !== null && coin() < explore;
     const pick = exploring
       ? spaceFillingPick(unit!, selected, candidates, group.pool.cost, total)
-      : acquisitionPick(config.method, acquisition(fits, selected, candidates, rule));
+      : acquisitionPick(config.method, acquisition(fits, selected, candidates, rule), config.fitter);
     if (pick < 0) break;
     if (exploring) explored.push(pick);
     selected.push(pick);

@@ -87,6 +87,8 @@ export interface FittedModel {
   forecast: Forecast;
   target: TargetRegion;
   lawFits: LawFitsReport;
+  /** The fitter the fits came from; MSPE scores with the recurrence quadrature under 'trf'. */
+  fitter?: FitterName;
 }
 
 function pickGroup(data: PracticeData, name: string | undefined): PracticeGroup {
@@ -112,13 +114,13 @@ export function fitModel(options: ModelOptions): FittedModel {
   const target = targetRegion(f.prepared, f.modes, task.features, group.target.rows, f.noise.quantile);
   const cost = observedCosts(task, mine.X, match, group.pool.cost);
   const lawFits = checkLawFits(law, obs.X, obs.y, fits.thetas[fits.best], cost, { runNames: mine.rows.map((r) => `observed row ${r + 1}`) });
-  return { law, group, obs, run, fits, forecast: f, target, lawFits };
+  return { law, group, obs, run, fits, forecast: f, target, lawFits, fitter: options.fitter };
 }
 
-function scoresFor(method: SuggestMethod, prepared: PreparedState): Float64Array {
+function scoresFor(method: SuggestMethod, prepared: PreparedState, fitter: FitterName | undefined): Float64Array {
   if (method === 'v-opt') return voptScores(prepared).score;
   if (method === 'd-opt') return doptScores(prepared).score;
-  return mspeScores(prepared).score;
+  return mspeScores(prepared, { quadrature: fitter === 'trf' ? 'recurrence' : 'reference' }).score;
 }
 
 function affordable(model: FittedModel, exclude: ReadonlySet<number>, left: number): number[] {
@@ -138,7 +140,7 @@ export function rankCandidates(model: FittedModel, method: SuggestMethod, budget
   const candidates = affordable(model, model.run, budget);
   if (candidates.length === 0) return [];
   const state = acquisitionState(model.law, model.group, model.obs, model.fits, candidates);
-  const score = scoresFor(method, prepareState(state));
+  const score = scoresFor(method, prepareState(state), model.fitter);
   return candidates
     .map((index, c) => ({ index, score: score[c] }))
     .sort((a, b) => (Number.isNaN(a.score) ? 1 : Number.isNaN(b.score) ? -1 : b.score - a.score || a.index - b.index));
@@ -195,7 +197,7 @@ export function suggest(options: SuggestOptions): SuggestResult {
     const candidates = affordable(model, taken, left);
     if (candidates.length === 0) break;
     const prepared = prepareState(acquisitionState(law, group, obs, fits, candidates));
-    const score = scoresFor(method, prepared);
+    const score = scoresFor(method, prepared, options.fitter);
     let at = -1;
     for (let c = 0; c < score.length; c++) if (!Number.isNaN(score[c]) && (at < 0 || score[c] > score[at])) at = c;
     if (at < 0) break;

@@ -27,6 +27,49 @@ export function rowDot(A: Float64Array, i: number, B: Float64Array, j: number, P
 }
 
 /**
+ * out[at + t] = rowDot(A, first + t·stride, B, j, P) for t < n: the same sums in the same order,
+ * four rows of A per pass so that each element of B's row is loaded once for four of them.
+ */
+export function rowsDot(
+  A: Float64Array,
+  first: number,
+  stride: number,
+  n: number,
+  B: Float64Array,
+  j: number,
+  P: number,
+  out: Float64Array,
+  at = 0,
+): Float64Array {
+  const b = j * P;
+  const step = stride * P;
+  let t = 0;
+  for (; t + 4 <= n; t += 4) {
+    const a0 = (first + t * stride) * P;
+    const a1 = a0 + step;
+    const a2 = a1 + step;
+    const a3 = a2 + step;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let p = 0; p < P; p++) {
+      const x = B[b + p];
+      s0 += A[a0 + p] * x;
+      s1 += A[a1 + p] * x;
+      s2 += A[a2 + p] * x;
+      s3 += A[a3 + p] * x;
+    }
+    out[at + t] = s0;
+    out[at + t + 1] = s1;
+    out[at + t + 2] = s2;
+    out[at + t + 3] = s3;
+  }
+  for (; t < n; t++) out[at + t] = rowDot(A, first + t * stride, B, j, P);
+  return out;
+}
+
+/**
  * LU factorisation with partial pivoting of the D×D matrix in `M`, in place; `perm` receives the
  * row order. Returns the permutation's sign, or 0 when a pivot is exactly zero (singular) —
  * the same condition under which LAPACK's getrf reports singularity.

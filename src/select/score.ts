@@ -8,7 +8,7 @@ import { DOPT_COST_EXPONENT, informationGain } from './dopt.js';
 import { priorPrecision, posterior } from './fisher.js';
 import { lineariseFit, type LinearisedFit } from './linearised.js';
 import { buildModes, goodFits, type GoodFitRule, type ModeSet } from './modes.js';
-import { MSPE_COST_EXPONENT, mspeGains, quadratureRange, type MspeTerms } from './mspe.js';
+import { MSPE_COST_EXPONENT, mspeGains, quadratureRange, type MspeQuadrature, type MspeTerms } from './mspe.js';
 import { argmax, costPenalised } from './penalty.js';
 import { VOPT_COST_EXPONENT, varianceReduction } from './vopt.js';
 
@@ -136,6 +136,8 @@ export interface MspeOptions {
   terms?: MspeTerms;
   /** Modes already built for this state (e.g. by `stateModes`); built here otherwise. */
   modes?: ModeSet;
+  /** How the inter-mode integral evaluates densities; 'reference' (default) is the reference's arithmetic. */
+  quadrature?: MspeQuadrature;
 }
 
 export interface MspeResult {
@@ -159,6 +161,7 @@ export function mspeScores(s: AcquisitionState | PreparedState, options: MspeOpt
           state.sigma2,
           state.yRange ?? quadratureRange(state.pool.y),
           options.terms ?? 'both',
+          options.quadrature ?? 'reference',
         );
   const total = new Float64Array(gains.dvIntra.length);
   for (let c = 0; c < total.length; c++) total[c] = gains.dvIntra[c] + gains.dvInter[c];

@@ -5,7 +5,7 @@
  * ΔV(x) = tr((σ²I + J̃ₓΣJ̃ₓᵀ)⁻¹ J̃ₓΣJ̃ₜᵀJ̃ₜΣJ̃ₓᵀ)   (one output: Σₜ (j̃ₜᵀΣj̃ₓ)² / (σ² + j̃ₓᵀΣj̃ₓ)),
  * scored as ΔV / (cost/total)^0.3.
  */
-import { rowDot, traceSolve } from './dense.js';
+import { rowDot, rowsDot, traceSolve } from './dense.js';
 import type { LinearisedFit } from './linearised.js';
 
 export const VOPT_COST_EXPONENT = 0.3;
@@ -20,7 +20,9 @@ export function varianceReduction(fit: LinearisedFit, sigma2: number, skipTarget
   const Mt = target.rows;
   const Jt = target.J;
   const out = new Float64Array(Mc);
-  const cross = new Float64Array(O);
+  // cross[e·rows + row] = j̃ₜ[row]ᵀΣj̃ₓ[e], all target rows at once
+  const rows = Mt * O;
+  const cross = new Float64Array(O * rows);
   const CTC = new Float64Array(O * O);
   const S = new Float64Array(O * O);
   const perm = new Int32Array(O);
@@ -28,14 +30,14 @@ export function varianceReduction(fit: LinearisedFit, sigma2: number, skipTarget
   for (let c = 0; c < Mc; c++) {
     if (candBad[c]) continue;
     CTC.fill(0);
+    for (let e = 0; e < O; e++) rowsDot(Jt, 0, 1, rows, candSigma, c * O + e, P, cross, e * rows);
     for (let t = 0; t < Mt; t++) {
       if (skipTarget[t]) continue;
       for (let dt = 0; dt < O; dt++) {
         const row = t * O + dt;
-        for (let e = 0; e < O; e++) cross[e] = rowDot(Jt, row, candSigma, c * O + e, P);
         for (let d = 0; d < O; d++) {
-          const x = cross[d];
-          for (let e = 0; e < O; e++) CTC[d * O + e] += x * cross[e];
+          const x = cross[d * rows + row];
+          for (let e = 0; e < O; e++) CTC[d * O + e] += x * cross[e * rows + row];
         }
       }
     }
