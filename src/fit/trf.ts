@@ -446,8 +446,37 @@ function factorize(ws: TrfWorkspace): void {
     for (let i = j; i < rows; i++) A[cj + i] /= alpha;
     A[cj + j] += 1;
     const pivot = A[cj + j];
-    // Two columns per pass over the Householder vector: half the loads of it, half the loops.
+    // Four columns per pass over the Householder vector, then two, then one: each column's sums in
+    // the same order whatever the grouping, so the factor does not depend on it.
     let k = j + 1;
+    for (; k + 3 < n; k += 4) {
+      const c0 = k * rows;
+      const c1 = c0 + rows;
+      const c2 = c1 + rows;
+      const c3 = c2 + rows;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let i = j; i < rows; i++) {
+        const h = A[cj + i];
+        s0 += h * A[c0 + i];
+        s1 += h * A[c1 + i];
+        s2 += h * A[c2 + i];
+        s3 += h * A[c3 + i];
+      }
+      const t0 = s0 / pivot;
+      const t1 = s1 / pivot;
+      const t2 = s2 / pivot;
+      const t3 = s3 / pivot;
+      for (let i = j; i < rows; i++) {
+        const h = A[cj + i];
+        A[c0 + i] -= t0 * h;
+        A[c1 + i] -= t1 * h;
+        A[c2 + i] -= t2 * h;
+        A[c3 + i] -= t3 * h;
+      }
+    }
     for (; k + 1 < n; k += 2) {
       const ck = k * rows;
       const cl = ck + rows;
