@@ -14,6 +14,7 @@ import { logUniformStarts } from '../fit/starts.js';
 import type { Law } from '../laws/law.js';
 import { noiseVariance } from '../select/fisher.js';
 import { ABLATION_REFIT_RATIO, GOOD_FIT_RATIO, type GoodFitRule } from '../select/modes.js';
+import { quadratureRange } from '../select/mspe.js';
 import { doptScores, mspeScores, prepareState, voptScores, type AcquisitionState } from '../select/score.js';
 import { spaceFillingPick, unitCube } from '../select/space-filling.js';
 import type { GroupTrace, UnitOutcome, UnitSpec } from './budget-loop.js';
@@ -168,6 +169,8 @@ function runGroup(law: Law, group: GroupData, budgets: readonly number[], config
   const passed = (frac: number) => nextLevel < levels.length && (ablation ? frac > levels[nextLevel] : frac >= levels[nextLevel]);
 
   const selected = initialDesign(group, law.params.length, law.outputs);
+  // the reference floors MSPE's y grid at 0; converged runs do not (see quadratureRange)
+  const yRange = quadratureRange(group.pool.y, config.fitter !== 'trf');
   const acquisition = (f: Fits, rows: readonly number[], candidates: readonly number[], rule: GoodFitRule): AcquisitionState => ({
     law,
     pool: group.pool,
@@ -181,6 +184,7 @@ function runGroup(law: Law, group: GroupData, budgets: readonly number[], config
     goodFitRule: rule,
     goodFitRatio: ablation && rule === 'refit' ? ABLATION_REFIT_RATIO : GOOD_FIT_RATIO,
     modeRegion: ablation && rule === 'initial' ? 'pool' : 'target',
+    yRange,
   });
   /** The next level reports fit `f` (settled), made on the first `fittedOn` rows, when `spentThen` was spent. */
   const record = (f: Fits, fittedOn: number, rule: GoodFitRule, spentThen: number) => {

@@ -87,8 +87,6 @@ export interface FittedModel {
   forecast: Forecast;
   target: TargetRegion;
   lawFits: LawFitsReport;
-  /** The fitter the fits came from; MSPE scores with the recurrence quadrature under 'trf'. */
-  fitter?: FitterName;
 }
 
 function pickGroup(data: PracticeData, name: string | undefined): PracticeGroup {
@@ -114,13 +112,14 @@ export function fitModel(options: ModelOptions): FittedModel {
   const target = targetRegion(f.prepared, f.modes, task.features, group.target.rows, f.noise.quantile);
   const cost = observedCosts(task, mine.X, match, group.pool.cost);
   const lawFits = checkLawFits(law, obs.X, obs.y, fits.thetas[fits.best], cost, { runNames: mine.rows.map((r) => `observed row ${r + 1}`) });
-  return { law, group, obs, run, fits, forecast: f, target, lawFits, fitter: options.fitter };
+  return { law, group, obs, run, fits, forecast: f, target, lawFits };
 }
 
-function scoresFor(method: SuggestMethod, prepared: PreparedState, fitter: FitterName | undefined): Float64Array {
+function scoresFor(method: SuggestMethod, prepared: PreparedState): Float64Array {
   if (method === 'v-opt') return voptScores(prepared).score;
   if (method === 'd-opt') return doptScores(prepared).score;
-  return mspeScores(prepared, { quadrature: fitter === 'trf' ? 'recurrence' : 'reference' }).score;
+  // a campaign of one's own needs no bit-parity with the reference: the recurrence, whatever the fitter
+  return mspeScores(prepared, { quadrature: 'recurrence' }).score;
 }
 
 function affordable(model: FittedModel, exclude: ReadonlySet<number>, left: number): number[] {
@@ -140,7 +139,7 @@ export function rankCandidates(model: FittedModel, method: SuggestMethod, budget
   const candidates = affordable(model, model.run, budget);
   if (candidates.length === 0) return [];
   const state = acquisitionState(model.law, model.group, model.obs, model.fits, candidates);
-  const score = scoresFor(method, prepareState(state), model.fitter);
+  const score = scoresFor(method, prepareState(state));
   return candidates
     .map((index, c) => ({ index, score: score[c] }))
     .sort((a, b) => (Number.isNaN(a.score) ? 1 : Number.isNaN(b.score) ? -1 : b.score - a.score || a.index - b.index));
@@ -197,7 +196,7 @@ export function suggest(options: SuggestOptions): SuggestResult {
     const candidates = affordable(model, taken, left);
     if (candidates.length === 0) break;
     const prepared = prepareState(acquisitionState(law, group, obs, fits, candidates));
-    const score = scoresFor(method, prepared, options.fitter);
+    const score = scoresFor(method, prepared);
     let at = -1;
     for (let c = 0; c < score.length; c++) if (!Number.isNaN(score[c]) && (at < 0 || score[c] > score[at])) at = c;
     if (at < 0) break;

@@ -1,7 +1,7 @@
 /** MSPE's inter-mode integral: the two ways of evaluating the mode densities on the y grid. */
 import { describe, expect, it } from 'vitest';
 import { compileLaw } from '../laws/law.js';
-import { gaussianOnGrid } from './mspe.js';
+import { gaussianOnGrid, quadratureRange } from './mspe.js';
 import { mspeScores, prepareState, stateModes, type AcquisitionState } from './score.js';
 
 function direct(y: number, m: number, v: number): number {
@@ -82,5 +82,32 @@ describe('MSPE quadrature', () => {
     }
     expect(inter).toBeGreaterThan(0);
     expect(rec.pick).toBe(ref.pick);
+  });
+
+  /** The same state with every target and the law's offset moved by `shift`. */
+  function shifted(shift: number): AcquisitionState {
+    const moved = compileLaw({ formula: 'a + b * x^c', params: { a: [-100, 100], b: [0.01, 10], c: [0.1, 3] }, features: ['x'] });
+    return {
+      ...state,
+      law: moved,
+      pool: { ...state.pool, y: state.pool.y.map((v) => v + shift) },
+      fits: state.fits.map(([a, b, c]) => [a + shift, b, c]),
+    };
+  }
+
+  it('scores targets moved by a constant as before the move (1e-8 relative), below zero too', () => {
+    const at = (shift: number) => mspeScores(prepareState(shifted(shift)), { quadrature: 'recurrence' });
+    const base = at(0);
+    for (const shift of [-10, -1e3 / 7, 25]) {
+      const r = at(shift);
+      expect(r.pick).toBe(base.pick);
+      for (let c = 0; c < base.score.length; c++) {
+        expect(Math.abs(r.dvInter[c] - base.dvInter[c])).toBeLessThanOrEqual(1e-8 * Math.abs(base.dvInter[c]));
+        expect(r.dvInter[c]).toBeGreaterThanOrEqual(0);
+      }
+    }
+    // the reference's floor at 0 is what broke this: its grid for targets near −10 is empty
+    const floored = mspeScores(prepareState({ ...shifted(-10), yRange: quadratureRange(shifted(-10).pool.y, true) }), { quadrature: 'reference' });
+    expect(floored.dvInter.some((v, c) => Math.abs(v - base.dvInter[c]) > 1e-3 * Math.abs(base.dvInter[c]))).toBe(true);
   });
 });

@@ -10,8 +10,8 @@
  * pair's disagreement is a quadratic A + By + Cy² and E_y[·] = Σ_{k<l} wₖwₗ ∫ φₖφₗ/p · (A + By + Cy²) dy,
  * p = Σₖ wₖφₖ: a one-dimensional integral per candidate.
  *
- * Quadrature: 'reference' evaluates every density with exp at every grid point, the reference's
- * arithmetic bit for bit; 'recurrence' fills each density along the same uniform grid outward from
+ * Quadrature: 'reference' is the reference's arithmetic bit for bit, faults included (one exp per
+ * point and mode; a clip that leaves no range reverses the grid); 'recurrence' fills each density along the same uniform grid outward from
  * its mean by a two-term product (see `gaussianOnGrid`), about 1 exp in 16 points instead of 2 per
  * point, and agrees with it to 1e-13·(1 + z²/2v) relative.
  *
@@ -30,7 +30,7 @@ export const QUADRATURE_POINTS = 500;
 export const QUADRATURE_HALF_WIDTH_SD = 4;
 /** The mixture density is floored here so that φₖφₗ/p stays finite where every φ underflows. */
 export const DENSITY_FLOOR = 1e-300;
-/** The grid is clipped to [max(0, min y_pool − 1), max y_pool + 1]. */
+/** The grid is clipped to [min y_pool − 1, max y_pool + 1] (see `quadratureRange`). */
 export const Y_RANGE_MARGIN = 1;
 
 /** Which terms to score: the full method or one of the two ablations (mspe-intra, mspe-inter). */
@@ -102,15 +102,20 @@ export interface MspeGains {
   dvInter: Float64Array;
 }
 
-/** The reference's clipping range for the y grid, from all of the pool's targets. */
-export function quadratureRange(poolY: ArrayLike<number>): [number, number] {
+/**
+ * Clipping range of the y grid: [min y − 1, max y + 1] over the pool's targets, so that a constant
+ * shift of the targets shifts the grid with them. The reference also floors it at 0
+ * (`floorAtZero`), which cuts the integral short wherever targets go below 1 (negated metrics,
+ * centred log-losses, vocab's pool); only the reference protocol keeps that floor.
+ */
+export function quadratureRange(poolY: ArrayLike<number>, floorAtZero = false): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < poolY.length; i++) {
     if (poolY[i] < lo) lo = poolY[i];
     if (poolY[i] > hi) hi = poolY[i];
   }
-  return [Math.max(0, lo - Y_RANGE_MARGIN), hi + Y_RANGE_MARGIN];
+  return [floorAtZero ? Math.max(0, lo - Y_RANGE_MARGIN) : lo - Y_RANGE_MARGIN, hi + Y_RANGE_MARGIN];
 }
 
 /** Σₖ wₖ ΔVₖ: V-opt's reduction under each mode's own posterior, weighted. */
@@ -163,8 +168,11 @@ export function interModeGain(
       yHi = Math.max(yHi, m + QUADRATURE_HALF_WIDTH_SD * sd);
     }
   }
-  yLo = Math.max(yLo, yRange[0]);
-  yHi = Math.min(yHi, yRange[1]);
+  if (quadrature === 'reference' || Math.max(yLo, yRange[0]) < Math.min(yHi, yRange[1])) {
+    yLo = Math.max(yLo, yRange[0]);
+    yHi = Math.min(yHi, yRange[1]);
+  }
+  // (otherwise every mode predicts outside the clip: an empty or reversed grid would flip the integral)
   const N = QUADRATURE_POINTS;
   const grid = new Float64Array(N);
   const step = (yHi - yLo) / (N - 1);

@@ -17,6 +17,7 @@ import type { BoundLaw, Law } from '../laws/law.js';
 import type { Columns } from '../laws/formula/index.js';
 import { goldenDir } from '../../test/shared.js';
 import { noiseVariance } from './fisher.js';
+import { quadratureRange } from './mspe.js';
 import { mspeScores, scoreCandidates, type AcquisitionScores, type AcquisitionState } from './score.js';
 
 interface GoldenState {
@@ -128,6 +129,8 @@ async function build(golden: GoldenState, asReference: boolean): Promise<Case> {
     sigma2: golden.input.sigma2,
     totalCost: group.totalCost,
     budget: golden.input.budget,
+    // the reference floors its y grid at 0 (vocab's targets go below it)
+    yRange: quadratureRange(group.pool.y, true),
   };
   return { golden, law, group, state, ours: scoreCandidates(state) };
 }

@@ -43,7 +43,7 @@ export interface AcquisitionState {
    * ablation scripts use the whole pool for the modes built after the initial fit.
    */
   modeRegion?: 'target' | 'pool';
-  /** Clipping range of MSPE's y grid; default [max(0, min y_pool − 1), max y_pool + 1]. */
+  /** Clipping range of MSPE's y grid; default [min y_pool − 1, max y_pool + 1] (`quadratureRange`). */
   yRange?: readonly [number, number];
 }
 
