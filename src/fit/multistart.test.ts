@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compileLaw } from '../laws/law.js';
 import { LeastSquares } from './multistart.js';
+import { logUniformStarts } from './starts.js';
+import { rngFor } from '../bench/seeds.js';
 
 // y = exp(clip(a·x, −50, 50)): a start with a·x far past the clip sits on a plateau
 const law = compileLaw({ formula: 'exp(clip(a * x, -50, 50)) + c', params: { a: [-100, 100], c: [-1, 1] }, features: ['x'] });
@@ -104,5 +106,24 @@ describe('--fitter trf', () => {
     const r = new LeastSquares(law, X, y, { fitter: 'trf' }).fit([[0.5, 0]]);
     expect(r.fits[0].theta[0]).toBeCloseTo(0.3, 6);
     expect(r.fits[0].theta[1]).toBeCloseTo(0.1, 6);
+  });
+});
+
+describe('starts the fitter cannot use', () => {
+  const law = compileLaw({ formula: 'a + b * x^c', params: { a: [-Infinity, Infinity], b: [0.1, 10], c: [0.1, 2] }, features: ['x'] });
+  const X = [Float64Array.from([1, 2, 3, 4, 5])];
+  const y = Float64Array.from([2, 2.8, 3.4, 4, 4.5]);
+
+  it('refuses a start drawn from an infinite bound, naming the parameter, instead of failing every start', () => {
+    const starts = logUniformStarts(law.bounds, 3, rngFor(['infinite-bound']));
+    const problem = new LeastSquares(law, X, y, { fitter: 'lbfgsb' });
+    expect(() => problem.fit(starts)).toThrow(/parameter 'a' is NaN \(its bounds are \[-Infinity, Infinity\]/);
+  });
+
+  it('lets trf start anywhere in a linear parameter it solves for', () => {
+    const starts = logUniformStarts(law.bounds, 3, rngFor(['infinite-bound']));
+    const r = new LeastSquares(law, X, y, { fitter: 'trf' }).fit(starts);
+    expect(r.best).toBeGreaterThanOrEqual(0);
+    expect(Number.isFinite(r.fits[r.best].loss)).toBe(true);
   });
 });

@@ -197,6 +197,7 @@ export class LeastSquares {
 
   /** One fit per start (under `trf`, per distinct optimum); see MultistartOptions. */
   fit(starts: readonly ArrayLike<number>[], { tracked = 0, polish = true }: MultistartOptions = {}): MultistartResult {
+    this.checkStarts(starts);
     let fits: StartFit[];
     if (this.options.fitter !== 'trf') fits = starts.map((s) => this.fitOne(s));
     // linear in every parameter: one bounded linear solve is the optimum, whatever the start
@@ -213,6 +214,22 @@ export class LeastSquares {
       if (this.options.distinct) fits = distinctOptima(fits, this.law.bounds);
     }
     return { fits, best: lowestLoss(fits) };
+  }
+
+  /**
+   * A start must be finite wherever the fitter starts from it (trf solves the linear parameters):
+   * a draw from an infinite bound would otherwise fail every start and leave no fit, silently.
+   */
+  private checkStarts(starts: readonly ArrayLike<number>[]): void {
+    const solved = this.options.fitter === 'trf' && this.projection ? new Set(this.projection.linear) : new Set<number>();
+    starts.forEach((s, k) => {
+      for (let j = 0; j < this.P; j++) {
+        if (solved.has(j) || Number.isFinite(s[j])) continue;
+        const [lo, hi] = this.law.bounds[j];
+        const why = Number.isFinite(lo) && Number.isFinite(hi) ? '' : ` (its bounds are [${lo}, ${hi}]: give it a finite box)`;
+        throw new RangeError(`start ${k} of law ${this.law.id}: parameter '${this.law.params[j]}' is ${s[j]}${why}`);
+      }
+    });
   }
 
   /** A `trf` fit stopped as crawling (status 'stalled'), run on to convergence; any other fit as it is. */

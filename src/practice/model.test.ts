@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileLaw } from '../laws/law.js';
 import { studentT90, Z90 } from '../select/predictive.js';
+import { LeastSquares } from '../fit/multistart.js';
 import { forecastNoise } from './model.js';
 
 const line = compileLaw({ formula: 'a + b * x', params: { a: [-10, 10], b: [-10, 10] }, features: ['x'] });
@@ -25,5 +26,26 @@ describe('forecastNoise', () => {
     const f = forecastNoise(line, obs(8, () => 2), fits(0), 0.5);
     expect(f.sigma2).toBeGreaterThan(0);
     expect(f.sigma2).toBeLessThan(1e-10);
+  });
+
+  it('counts each output of a multi-output law once: σ² = Σr² / (rows·outputs − P)', () => {
+    const two = compileLaw({
+      formula: { u: 'a + b * x', v: 'a - b * x' },
+      params: { a: [-10, 10], b: [-10, 10] },
+      features: ['x'],
+    });
+    const o = obs(6, () => 0);
+    // row-major targets: rows × outputs
+    o.y = Float64Array.from({ length: 12 }, (_, k) => (k % 2 === 0 ? 1 + 0.5 * (k >> 1) : 1 - 0.5 * (k >> 1)) + 0.1 * Math.sin(k * 2.3));
+    const problem = new LeastSquares(two, o.X, o.y, { fitter: 'lbfgsb', objective: 'mse' });
+    const r = problem.fit([Float64Array.of(0.5, 0.2)]);
+    const theta = r.fits[r.best].theta;
+    const pred = new Float64Array(12);
+    two.bind(o.X).value(theta, pred);
+    let sse = 0;
+    for (let k = 0; k < 12; k++) sse += (pred[k] - o.y[k]) ** 2;
+    const f = forecastNoise(two, o, { thetas: [theta], mse: [r.fits[r.best].loss], best: 0 }, 0.5);
+    expect(f.dof).toBe(10);
+    expect(f.sigma2).toBeCloseTo(sse / 10, 12);
   });
 });

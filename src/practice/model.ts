@@ -126,7 +126,8 @@ export function forecastNoise(law: Law, obs: Observations, fits: Fits, acquisiti
   let meanSquare = 0;
   for (const v of obs.y) meanSquare += v * v;
   meanSquare /= n;
-  const residual = (fits.mse[fits.best] * n) / dof;
+  // the fit's MSE is Σr² over all outputs per observed row
+  const residual = (fits.mse[fits.best] * obs.n) / dof;
   return { sigma2: Math.max(residual, NOISE_FLOOR_RELATIVE * meanSquare), quantile: studentT90(dof), rule: 'residual', dof };
 }
 
