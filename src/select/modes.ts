@@ -165,21 +165,42 @@ export interface ModeInput {
   prior?: Float64Array;
 }
 
+/** The posterior at θ, or null where its Fisher information is not finite (a wild fit overflowed it). */
+function finitePosterior(observed: BoundLaw, O: number, theta: ArrayLike<number>, law: Law, prior: Float64Array, sigma2: number): Posterior | null {
+  try {
+    return posterior(observed, O, theta, law.bounds, prior, sigma2);
+  } catch (e) {
+    if (e instanceof RangeError) return null;
+    throw e;
+  }
+}
+
 export function buildModes(input: ModeInput): ModeSet {
-  const { law, observed, region, fits, fitMse, sigma2 } = input;
-  const K = fits.length;
-  if (K === 0) throw new Error('buildModes needs at least one fit');
-  if (fitMse.length !== K) throw new Error(`${K} fits but ${fitMse.length} MSE values`);
+  const { law, observed, region, sigma2 } = input;
+  if (input.fits.length === 0) throw new Error('buildModes needs at least one fit');
+  if (input.fitMse.length !== input.fits.length) throw new Error(`${input.fits.length} fits but ${input.fitMse.length} MSE values`);
   const P = law.params.length;
   const O = law.outputs;
   const n = observed.n;
   const prior = input.prior ?? priorPrecision(law.bounds);
-  const posts = fits.map((t) => posterior(observed, O, t, law.bounds, prior, sigma2));
+  // a fit whose information overflows carries no usable posterior: it is dropped, never fatal
+  const index: number[] = [];
+  const posts: Posterior[] = [];
+  input.fits.forEach((t, k) => {
+    const p = finitePosterior(observed, O, t, law, prior, sigma2);
+    if (p) {
+      index.push(k);
+      posts.push(p);
+    }
+  });
+  if (posts.length === 0) throw new RangeError(`no fit of law ${law.id} has a finite Fisher information on the observed rows`);
+  const fitMse = index.map((k) => input.fitMse[k]);
+  const K = posts.length;
 
   if (K <= MAX_UNCLUSTERED) {
     const w = bicWeights(fitMse, n, P, Math.max(1, n / (2 * P)));
     return {
-      modes: posts.map((p, k) => ({ theta: p.theta, weight: w[k], posterior: p, fit: k })),
+      modes: posts.map((p, k) => ({ theta: p.theta, weight: w[k], posterior: p, fit: index[k] })),
       clusters: K,
       silhouette: null,
     };
@@ -230,7 +251,7 @@ export function buildModes(input: ModeInput): ModeSet {
   let total = 0;
   for (const i of keep) total += w[i];
   return {
-    modes: keep.map((i) => ({ theta: posts[reps[i]].theta, weight: w[i] / total, posterior: posts[reps[i]], fit: reps[i] })),
+    modes: keep.map((i) => ({ theta: posts[reps[i]].theta, weight: w[i] / total, posterior: posts[reps[i]], fit: index[reps[i]] })),
     clusters: ids.length,
     silhouette: sil,
   };

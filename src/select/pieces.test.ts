@@ -195,6 +195,30 @@ describe('scoreCandidates on a small state', () => {
     expect([r.mspe.pick, r.vopt.pick, r.dopt.pick]).toEqual([4, 4, 4]);
   });
 
+  it('drops a wild fit whose Fisher information overflows from the modes instead of throwing', () => {
+    const growth = compileLaw({ formula: 'a * exp(b * x)', params: { a: [0.01, 10], b: [0.01, 1000] }, features: ['x'] });
+    const xs = [1, 2, 3, 4, 5, 6];
+    const state: AcquisitionState = {
+      law: growth,
+      pool: { X: col(...xs), y: Float64Array.from(xs, (x) => Math.exp(0.5 * x)), cost: Float64Array.from(xs), n: xs.length },
+      target: { X: col(8, 9), n: 2 },
+      selected: [0, 1, 2],
+      candidates: [3, 4, 5],
+      // one good fit and one at b = 699, where exp(b·x) overflows: fewer than two good fits, so all are kept
+      fits: [
+        [1, 0.5],
+        [1, 699],
+      ],
+      fitMse: [1e-6, 1e300],
+      sigma2: 0.01,
+      totalCost: 21,
+    };
+    const r = scoreCandidates(state);
+    expect(r.modes.thetas).toEqual([[1, 0.5]]);
+    expect(r.mspe.score.every(Number.isFinite)).toBe(true);
+    expect(r.mspe.pick).toBeGreaterThanOrEqual(3);
+  });
+
   it('returns empty scores and pick −1 with no candidates', () => {
     const r = scoreCandidates({ ...base, candidates: [] });
     expect(r.mspe.score).toEqual([]);
