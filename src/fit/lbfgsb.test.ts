@@ -465,3 +465,20 @@ describe('the subspace step', () => {
     for (let i = 0; i < n; i++) expect(auto.x[i]).toBeCloseTo(direct.x[i], 8);
   });
 });
+
+describe('a line search that finds nothing lower', () => {
+  it('reports no-progress, not convergence, and leaves x where it was', () => {
+    // every point but the start lies 100 higher: each trial of the search goes uphill
+    let calls = 0;
+    const jump: ObjectiveWithGradient = (x, g) => {
+      g[0] = 2 * x[0];
+      g[1] = 2 * x[1];
+      return x[0] ** 2 + x[1] ** 2 + (calls++ > 0 ? 100 : 0);
+    };
+    const [lo, hi] = free(2);
+    const r = minimizeBox(jump, [1, -2], lo, hi, TIGHT);
+    expect(r.status).toBe('no-progress');
+    expect(Array.from(r.x)).toEqual([1, -2]);
+    expect(r.f).toBe(5);
+  });
+});

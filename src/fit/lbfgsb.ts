@@ -47,6 +47,11 @@ export type MinimizeStatus =
   | 'max-iterations'
   | 'max-evaluations'
   | 'line-search-failed'
+  /**
+   * L-BFGS-B only: the line search ended no lower than where it began, so x stays there. scipy calls
+   * this convergence (its ftol test passes on an increase); it is not a converged point.
+   */
+  | 'no-progress'
   /** TRF with a stall rule only: the cost fell too little over a window of accepted steps. */
   | 'stalled'
   | 'non-finite';
@@ -1218,7 +1223,7 @@ export function minimizeBox(
       continue;
     }
     iterations++;
-    if (outcome === LS_NO_PROGRESS) return finish('converged-ftol');
+    if (outcome === LS_NO_PROGRESS) return finish('no-progress');
 
     if (projectedGradientNorm(ws) <= gtol) return finish('converged-gtol');
     const fOld = ws.fOld;
