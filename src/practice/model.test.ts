@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compileLaw } from '../laws/law.js';
 import { studentT90, Z90 } from '../select/predictive.js';
 import { LeastSquares } from '../fit/multistart.js';
-import { forecastNoise } from './model.js';
+import { forecastNoise, relativeHalfWidth } from './model.js';
 
 const line = compileLaw({ formula: 'a + b * x', params: { a: [-10, 10], b: [-10, 10] }, features: ['x'] });
 const obs = (n: number, y: (i: number) => number) => ({ X: [Float64Array.from({ length: n }, (_, i) => i)], y: Float64Array.from({ length: n }, (_, i) => y(i)), n });
@@ -47,5 +47,19 @@ describe('forecastNoise', () => {
     const f = forecastNoise(two, o, { thetas: [theta], mse: [r.fits[r.best].loss], best: 0 }, 0.5);
     expect(f.dof).toBe(10);
     expect(f.sigma2).toBeCloseTo(sse / 10, 12);
+  });
+});
+
+describe('relativeHalfWidth', () => {
+  const row = (mean: number, half: number) => ({ mean, lo90: mean - half, hi90: mean + half });
+
+  it('is the summed half-width over the summed |mean|, finite when one forecast is 0', () => {
+    expect(relativeHalfWidth([row(2, 0.2), row(4, 0.2)])).toBeCloseTo(0.4 / 6, 15);
+    expect(relativeHalfWidth([row(0, 0.1), row(-1, 0.1)])).toBeCloseTo(0.2, 15);
+  });
+
+  it('is NaN with no rows and Infinity only when every forecast is 0', () => {
+    expect(relativeHalfWidth([])).toBeNaN();
+    expect(relativeHalfWidth([row(0, 0.1)])).toBe(Infinity);
   });
 });

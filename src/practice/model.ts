@@ -172,19 +172,33 @@ export function targetRegion(
   const { target } = prepared.state;
   const pred = targetPredictive(prepared, modes);
   const O = pred.outputs;
-  let rel = 0;
   const predictions: TargetPrediction[] = [];
   for (let t = 0; t < pred.rows; t++) {
     const mean = pred.mean[t * O];
     const half = quantile * Math.sqrt(pred.variance[t * O]);
-    rel += half / Math.abs(mean);
     const feats: Record<string, number> = {};
     features.forEach((f, k) => {
       feats[f] = target.X[k][t];
     });
     predictions.push({ row: rows[t], features: feats, mean, lo90: mean - half, hi90: mean + half });
   }
-  return { predictions, uncertainty: pred.rows === 0 ? NaN : rel / pred.rows };
+  return { predictions, uncertainty: relativeHalfWidth(predictions) };
+}
+
+/**
+ * The target region's relative 90% half-width, Σ half-width / Σ |mean|: one number for a stop rule
+ * that a forecast of 0 in one row cannot make infinite (a mean of per-row ratios would). NaN with
+ * no rows; Infinity only when every mean is exactly 0.
+ */
+export function relativeHalfWidth(predictions: readonly { mean: number; lo90: number; hi90: number }[]): number {
+  if (predictions.length === 0) return NaN;
+  let half = 0;
+  let scale = 0;
+  for (const p of predictions) {
+    half += (p.hi90 - p.lo90) / 2;
+    scale += Math.abs(p.mean);
+  }
+  return half / scale;
 }
 
 export interface ParameterEstimate {
