@@ -27,7 +27,7 @@ export function register(program: Command): void {
     .option('--method <m>', `acquisition: ${SUGGEST_METHODS.join(', ')}`, 'mspe')
     .option('--batch <k>', 'suggest k runs at once (greedy; later picks assume earlier ones return their prediction)', positiveInt('--batch'), 1)
     .option('--budget <cost>', 'cost left: each suggestion and the batch in total must fit', numberFlag('--budget'))
-    .option('--stop-below <u>', 'report stop=true once the target uncertainty (mean relative 90% half-width) is below u', numberFlag('--stop-below', true))
+    .option('--stop-below <u>', 'report stop=true once the target uncertainty (Σ 90% half-width / Σ |forecast| over the target rows) is below u', numberFlag('--stop-below', true))
     .option('--seed <n>', 'seed of the multistart fit', nonNegativeInt('--seed'), 0)
     .option('--restarts <n>', 'starts of the multistart fit', positiveInt('--restarts'), 64)
     .option('--data-dir <dir>', 'where to look for the task’s data files besides its own folder')
