@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { compileLaw } from '../laws/law.js';
 import { studentT90, Z90 } from '../select/predictive.js';
 import { LeastSquares } from '../fit/multistart.js';
-import { forecastNoise, relativeHalfWidth } from './model.js';
+import type { Mode } from '../select/modes.js';
+import { forecastNoise, parameterIntervals, relativeHalfWidth } from './model.js';
 
 const line = compileLaw({ formula: 'a + b * x', params: { a: [-10, 10], b: [-10, 10] }, features: ['x'] });
 const obs = (n: number, y: (i: number) => number) => ({ X: [Float64Array.from({ length: n }, (_, i) => i)], y: Float64Array.from({ length: n }, (_, i) => y(i)), n });
@@ -61,5 +62,22 @@ describe('relativeHalfWidth', () => {
   it('is NaN with no rows and Infinity only when every forecast is 0', () => {
     expect(relativeHalfWidth([])).toBeNaN();
     expect(relativeHalfWidth([row(0, 0.1)])).toBe(Infinity);
+  });
+});
+
+describe('parameterIntervals', () => {
+  const law = compileLaw({ formula: 'E + A * x^(-alpha)', params: { E: [0.5, 4], A: [-10, 10], alpha: [0.1, 2] }, features: ['x'] });
+  // the posterior part parameterIntervals reads: θ and Σ in the scaled coordinates (log E, A, log alpha)
+  const mode = (theta: number[], variances: number[]) =>
+    ({ posterior: { theta: Float64Array.from(theta), cov: Float64Array.from({ length: 9 }, (_, k) => (k % 4 === 0 ? variances[k / 4] : 0)) } }) as unknown as Mode;
+
+  it('stops each end at the declared bound and says which ends it cut', () => {
+    const [E, A, alpha] = parameterIntervals(law, mode([3.5, 1, 0.5], [0.25, 100, 1e-4]));
+    expect(E.hi90).toBe(4);
+    expect(E.lo90).toBeCloseTo(3.5 * Math.exp(-Z90 * 0.5), 12);
+    expect(E.cut).toBe('hi');
+    expect([A.lo90, A.hi90, A.cut]).toEqual([-10, 10, 'both']);
+    expect(alpha.cut).toBeNull();
+    expect(alpha.hi90).toBeCloseTo(0.5 * Math.exp(Z90 * 0.01), 12);
   });
 });

@@ -206,12 +206,15 @@ export interface ParameterEstimate {
   value: number;
   lo90: number;
   hi90: number;
+  /** Which ends of the interval the declared bounds cut: the data alone would reach past them. */
+  cut: 'lo' | 'hi' | 'both' | null;
 }
 
 /**
  * 90% intervals of the parameters from a mode's posterior. Σ lives in the Fisher pieces' scaled
  * coordinates: log θ_j where the lower bound is positive (the interval is then θ·exp(±z·sd),
- * asymmetric and positive), θ_j itself otherwise.
+ * asymmetric and positive), θ_j itself otherwise. The fit never leaves the declared box, so
+ * neither does the interval: an end past a bound is set to it and reported in `cut`.
  */
 export function parameterIntervals(law: Law, mode: ModeSet['modes'][number], quantile: number = Z90): ParameterEstimate[] {
   const P = law.params.length;
@@ -220,9 +223,13 @@ export function parameterIntervals(law: Law, mode: ModeSet['modes'][number], qua
     const sd = Math.sqrt(Math.max(cov[j * P + j], 0));
     const logScale = law.bounds[j][0] > 0;
     const value = theta[j];
-    return logScale
-      ? { name, value, lo90: value * Math.exp(-quantile * sd), hi90: value * Math.exp(quantile * sd) }
-      : { name, value, lo90: value - quantile * sd, hi90: value + quantile * sd };
+    const [lo, hi] = law.bounds[j];
+    const lo90 = logScale ? value * Math.exp(-quantile * sd) : value - quantile * sd;
+    const hi90 = logScale ? value * Math.exp(quantile * sd) : value + quantile * sd;
+    const cutLo = lo90 < lo;
+    const cutHi = hi90 > hi;
+    const cut = cutLo && cutHi ? 'both' : cutLo ? 'lo' : cutHi ? 'hi' : null;
+    return { name, value, lo90: cutLo ? lo : lo90, hi90: cutHi ? hi : hi90, cut };
   });
 }
 

@@ -48,8 +48,10 @@ Examples:
       process.stdout.write(
         `${task.name} · law ${result.law}${task.group ? ` · group ${result.group}` : ''} · ${result.observed} runs · MSE ${fmt(result.mse)} · σ² ${fmt(result.sigma2)} (${result.noise.rule === 'residual' ? `residuals, ${result.noise.dof} dof` : 'prior: fewer than 2 runs per parameter'}) · ${result.modes.length} mode(s)\n\n`,
       );
-      const rows = result.parameters.map((p) => [p.name, fmt(p.value), `[${fmt(p.lo90)}, ${fmt(p.hi90)}]`]);
+      const bound = (side: 'lo' | 'hi', p: (typeof result.parameters)[number]) => (p.cut === side || p.cut === 'both' ? ' (bound)' : '');
+      const rows = result.parameters.map((p) => [p.name, fmt(p.value), `[${fmt(p.lo90)}${bound('lo', p)}, ${fmt(p.hi90)}${bound('hi', p)}]`]);
       process.stdout.write(`${textTable(['parameter', 'value', '90% interval'], rows, ['l', 'r', 'r'])}\n`);
+      if (result.parameters.some((p) => p.cut)) process.stdout.write('(bound): the declared bounds cut that end of the interval; the data alone reach past it\n');
       process.stdout.write(`\ntarget region (${task.targets[0]}):\n${printTarget(result.target, task.features)}\n`);
       process.stdout.write(`\nuncertainty ${fmt(result.target.uncertainty)}\n`);
       process.stdout.write(`${printLawFits(result.lawFits)}\n`);
