@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTaskData } from './dataset.js';
 import { builtinTaskNames, loadTask, readTaskFile } from './task.js';
+import { dataRoots } from './locate.js';
 
 function tmpTask(files: Record<string, string>, task: object): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-data-'));
@@ -100,5 +101,19 @@ describe('user task files', () => {
 
   it('lists the built-in tasks for an unknown name', () => {
     expect(() => loadTask('vocab')).toThrow(/unknown task; built-in tasks are: data_constrained_scaling_law/);
+  });
+});
+
+describe('where built-in data is looked for', () => {
+  it('refuses a --data-dir or ACTIVE_SL_DATA that is not a folder instead of using other data', () => {
+    expect(() => dataRoots({ dataDir: '/nonexistent/scalebench', env: {} })).toThrow(/^--data-dir: \/nonexistent\/scalebench is not a folder/);
+    expect(() => dataRoots({ env: { ACTIVE_SL_DATA: '/nonexistent/x' } })).toThrow(/^ACTIVE_SL_DATA: \/nonexistent\/x is not a folder/);
+  });
+
+  it('searches only the folder the user names', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-roots-'));
+    expect(dataRoots({ dataDir: dir, env: { ACTIVE_SL_DATA: '/nonexistent/x' } })).toEqual([dir]);
+    expect(dataRoots({ env: { ACTIVE_SL_DATA: dir } })).toEqual([dir]);
+    expect(dataRoots({ env: {} }).length).toBe(2);
   });
 });
