@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTaskData } from './dataset.js';
-import { builtinTaskNames, loadTask, readTaskFile } from './task.js';
+import { builtinTaskNames, lawOf, loadTask, readTaskFile } from './task.js';
 import { dataRoots } from './locate.js';
 
 function tmpTask(files: Record<string, string>, task: object): string {
@@ -99,6 +99,13 @@ describe('user task files', () => {
     await expect(loadTaskData(readTaskFile(file))).rejects.toThrow(/data file 'pool\.csv' not found; looked in/);
   });
 
+  it('names an unknown key and the one it was likely meant to be', () => {
+    const { budgets: _, ...rest } = baseTask as Record<string, unknown>;
+    expect(() => readTaskFile(tmpTask({}, { ...rest, budget: [0.1] }))).toThrow(/budget: unknown key; did you mean 'budgets'\?/);
+    expect(() => readTaskFile(tmpTask({}, { ...baseTask, laws: { chin: { formula: 'E', param: { E: [0, 5] } } } }))).toThrow(/laws\.chin\.param: unknown key; did you mean 'params'\?/);
+    expect(() => readTaskFile(tmpTask({}, { ...baseTask, owner: 'me' }))).toThrow(/owner: unknown key; the keys are name, description/);
+  });
+
   it('lists the built-in tasks for an unknown name', () => {
     expect(() => loadTask('vocab')).toThrow(/unknown task; built-in tasks are: data_constrained_scaling_law/);
   });
@@ -115,5 +122,19 @@ describe('where built-in data is looked for', () => {
     expect(dataRoots({ dataDir: dir, env: { ACTIVE_SL_DATA: '/nonexistent/x' } })).toEqual([dir]);
     expect(dataRoots({ env: { ACTIVE_SL_DATA: dir } })).toEqual([dir]);
     expect(dataRoots({ env: {} }).length).toBe(2);
+  });
+});
+
+describe('laws of a task file', () => {
+  it('refuse a parameter the formula never uses, naming it', () => {
+    const file = tmpTask({}, { ...baseTask, laws: { chin: { formula: 'E + A * N^(-a)', params: { E: [0, 5], A: [0, 100], a: [0, 2], B: [0, 9] } } } });
+    expect(() => lawOf(readTaskFile(file), 'chin')).toThrow(/laws\.chin\.params\.B: declared but the formula never uses it/);
+  });
+
+  it('load every built-in law: none declares a parameter it does not use', () => {
+    for (const name of builtinTaskNames()) {
+      const task = loadTask(name);
+      for (const id of Object.keys(task.laws)) expect(lawOf(task, id).unused).toEqual([]);
+    }
   });
 });

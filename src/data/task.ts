@@ -91,6 +91,33 @@ function duplicateKeys(text: string): string | null {
   return null;
 }
 
+/** The keys a task file may hold ("synthetic" is what `synth` writes), and a law's. */
+const TASK_KEYS = ['name', 'description', 'features', 'targets', 'group', 'cost', 'candidates', 'target', 'budgets', 'laws', 'synthetic'];
+const LAW_KEYS = ['formula', 'params', 'description'];
+
+/** Levenshtein distance: what turns one key into the other, letter by letter. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/** "unknown key", with the nearest known one when it is a plausible slip (at most a third of it differs). */
+function unknownKey(key: string, known: readonly string[]): string {
+  let best = '';
+  let distance = Infinity;
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d < distance) [best, distance] = [k, d];
+  }
+  const hint = distance <= Math.max(1, Math.floor(best.length / 3)) ? `did you mean '${best}'? ` : '';
+  return `unknown key; ${hint}the keys are ${known.join(', ')}`;
+}
+
 export function parseTask(raw: unknown, file: string, builtin = false, text?: string): TaskSpec {
   const fail = (where: string, reason: string): never => {
     throw new TaskError(file, where, reason);
@@ -101,6 +128,7 @@ export function parseTask(raw: unknown, file: string, builtin = false, text?: st
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('', 'a task file must be a JSON object');
   const t = raw as Record<string, unknown>;
+  for (const key of Object.keys(t)) if (!TASK_KEYS.includes(key)) fail(key, unknownKey(key, TASK_KEYS));
   const name = t.name ?? path.basename(path.dirname(file));
   if (typeof name !== 'string' || !name) fail('name', 'must be a non-empty string');
   if (!isStringArray(t.features) || t.features.length === 0) fail('features', 'must be a non-empty list of column names');
@@ -129,6 +157,7 @@ export function parseTask(raw: unknown, file: string, builtin = false, text?: st
     if (!/^[A-Za-z0-9_.-]+$/.test(id)) fail(where, 'a law id may use letters, digits, _ . -');
     if (typeof def !== 'object' || def === null) fail(where, 'must be an object with formula and params');
     const d = def as Record<string, unknown>;
+    for (const key of Object.keys(d)) if (!LAW_KEYS.includes(key)) fail(`${where}.${key}`, unknownKey(key, LAW_KEYS));
     const formula = d.formula;
     const keyed = typeof formula === 'object' && formula !== null && !Array.isArray(formula);
     if (typeof formula !== 'string' && !keyed) fail(`${where}.formula`, 'must be a string, or an object with one formula per target');
@@ -203,8 +232,9 @@ export function loadTask(nameOrFile: string): TaskSpec {
 export function lawOf(task: TaskSpec, id: string): Law {
   const def = task.laws[id];
   if (!def) throw new TaskError(task.file, 'laws', `no law '${id}'; this task has: ${Object.keys(task.laws).join(', ')}`);
+  let law: Law;
   try {
-    return compileLaw({
+    law = compileLaw({
       id,
       description: def.description,
       formula: def.formula,
@@ -216,4 +246,11 @@ export function lawOf(task: TaskSpec, id: string): Law {
     if (e instanceof FormulaError) throw new TaskError(task.file, `laws.${id}.formula`, e.message);
     throw e;
   }
+  // an unused parameter has no information at all: its fits and intervals would be its prior's
+  const unused = law.unused ?? [];
+  if (unused.length > 0) {
+    const names = unused.map((j) => law.params[j]);
+    throw new TaskError(task.file, `laws.${id}.params.${names[0]}`, `declared but the formula never uses ${names.length > 1 ? `it (nor ${names.slice(1).join(', ')})` : 'it'}`);
+  }
+  return law;
 }

@@ -54,6 +54,8 @@ export interface Law {
   bounds: Bounds;
   /** Sorted indices of the parameters the law is jointly affine in, for variable projection. */
   linear: number[];
+  /** Sorted indices of declared parameters the formula never uses (a task file may not have any). */
+  unused?: readonly number[];
   features: string[];
   outputs: number;
   outputNames: string[];
@@ -152,6 +154,7 @@ export function compileLaw(spec: LawSpec): Law {
     params: names,
     bounds,
     linear: [...compiled.linear],
+    unused: compiled.unused,
     features: [...spec.features],
     outputs: O,
     outputNames,

@@ -3,7 +3,7 @@
  * predictions, the exact Jacobian, and the sum of squared residuals with its gradient.
  */
 import { generate } from './codegen.js';
-import { GraphBuilder, sigmoid, softplus } from './graph.js';
+import { GraphBuilder, liveNodes, sigmoid, softplus } from './graph.js';
 import { FormulaError } from './lexer.js';
 import { linearParams } from './linearity.js';
 import { parseFormula } from './parser.js';
@@ -45,6 +45,8 @@ export interface CompiledFormula {
   linear: readonly number[];
   /** The generated source, for inspection and tests. */
   source: ReturnType<typeof generate>;
+  /** Sorted indices of declared parameters no output depends on. */
+  unused: readonly number[];
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -110,5 +112,7 @@ export function compileFormula(spec: FormulaSpec): CompiledFormula {
     sseGrad: make(['theta', 'F', 'C', 'n', 'y', 'g'], source.sseGrad),
     sseGradFit: make(['theta', 'F', 'C', 'n', 'y', 'g'], source.sseGradFit),
   };
-  return { params: spec.params, features: spec.features, outputs: outputs.length, kernels, linear, source };
+  const used = new Set(liveNodes(graph).flatMap((n) => (n.op === 'param' ? [n.value] : [])));
+  const unused = spec.params.map((_, j) => j).filter((j) => !used.has(j));
+  return { params: spec.params, features: spec.features, outputs: outputs.length, kernels, linear, source, unused };
 }
