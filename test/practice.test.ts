@@ -288,3 +288,44 @@ describe('grouped tasks', () => {
     }
   });
 });
+
+describe('a pool that repeats configurations', () => {
+  let dupTask: TaskSpec;
+  let dupFile: string;
+  const key = (f: Record<string, number>) => `${f.N}/${f.D}`;
+
+  beforeAll(() => {
+    // every configuration twice, the copy's loss a little off, as two logged runs of one setting would be
+    writeCsv('pool-dup.csv', ['N', 'D', 'loss'], [...pool, ...pool].map((r, i) => [r.N, r.D, r.loss + (i >= pool.length ? 0.001 : 0)]));
+    dupFile = path.join(dir, 'task-dup.json');
+    fs.writeFileSync(dupFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(taskFile, 'utf8')), name: 'dup', candidates: 'pool-dup.csv' }));
+    dupTask = loadTask(dupFile);
+  });
+
+  it('never suggests a configuration already run, nor one twice in a batch', async () => {
+    const dupData = await loadPracticeData(dupTask);
+    const observed = await readObserved(dupTask, observedFile('obs-dup.csv', 8));
+    const seen = new Set(Array.from({ length: observed.n }, (_, i) => `${observed.X[0][i]}/${observed.X[1][i]}`));
+    const r = suggest({ task: dupTask, data: dupData, observed, restarts: 8, batch: 12 });
+    expect(r.suggestions).toHaveLength(12);
+    const picked = r.suggestions.map((s) => key(s.features));
+    for (const k of picked) expect(seen.has(k)).toBe(false);
+    expect(new Set(picked).size).toBe(picked.length);
+  });
+
+  it('says so on stderr, and says when the batch asked for is larger than what is left', async () => {
+    let err = '';
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      err += String(chunk);
+      return true;
+    });
+    try {
+      const out = await cli(registerSuggest, ['suggest', '--task', dupFile, '--observed', observedFile('obs-dup2.csv', 30), '--batch', '100', '--restarts', '8', '--json']);
+      expect((JSON.parse(out) as { suggestions: unknown[] }).suggestions).toHaveLength(6);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(err).toContain(`note: ${pool.length} pool rows repeat another row's features; each configuration is run and suggested once`);
+    expect(err).toContain('note: asked for 100 runs, but only 6 candidates are not yet run');
+  });
+});

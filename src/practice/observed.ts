@@ -82,3 +82,21 @@ export function matchToPool(obs: ObservedRuns, pool: PracticeGroup['pool']): Int
   }
   return out;
 }
+
+/**
+ * For each pool row, the pool rows with the same feature values (itself included): a configuration
+ * that repeats in the pool is one experiment, run or suggested once.
+ */
+export function sameConfiguration(pool: PracticeGroup['pool']): number[][] {
+  const byKey = new Map<string, number[]>();
+  const out: number[][] = [];
+  for (let p = 0; p < pool.n; p++) {
+    const key = pool.X.map((col) => col[p]).join('\u0000');
+    let rows = byKey.get(key);
+    if (!rows) byKey.set(key, (rows = []));
+    rows.push(p);
+    out.push(rows);
+  }
+  return out;
+}
+

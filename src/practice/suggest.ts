@@ -25,7 +25,7 @@ import {
   type ParameterEstimate,
   type TargetRegion,
 } from './model.js';
-import { matchToPool, observedInGroup, type ObservedRuns } from './observed.js';
+import { matchToPool, observedInGroup, sameConfiguration, type ObservedRuns } from './observed.js';
 
 export const SUGGEST_METHODS = ['mspe', 'v-opt', 'd-opt'] as const;
 export type SuggestMethod = (typeof SUGGEST_METHODS)[number];
@@ -80,8 +80,10 @@ export interface FittedModel {
   law: Law;
   group: PracticeGroup;
   obs: Observations;
-  /** Pool indices (within the group) already run. */
+  /** Pool indices (within the group) already run, with every row that repeats their features. */
   run: Set<number>;
+  /** Per pool row, the rows with its feature values (see `sameConfiguration`). */
+  same: number[][];
   fits: Fits;
   /** What the forecast reads: σ² from the residuals once there are more runs than parameters. */
   forecast: Forecast;
@@ -104,15 +106,16 @@ export function fitModel(options: ModelOptions): FittedModel {
   const mine = observedInGroup(options.observed, group.name);
   if (mine.n === 0) throw new PracticeError(`${options.observed.file}: no observed runs in group '${group.name}'`);
   const match = matchToPool(mine, group.pool);
+  const same = sameConfiguration(group.pool);
   const run = new Set<number>();
-  for (const p of match) if (p >= 0) run.add(p);
+  for (const p of match) if (p >= 0) for (const q of same[p]) run.add(q);
   const obs: Observations = { X: mine.X, y: mine.y, n: mine.n };
   const fits = freshFit(law, obs, restarts, [seed, task.name, lawId, group.name, 'practice'], options.loss, options.fitter);
   const f = forecast(law, obs, fits, acquisitionState(law, group, obs, fits, []));
   const target = targetRegion(f.prepared, f.modes, task.features, group.target.rows, f.noise.quantile);
   const cost = observedCosts(task, mine.X, match, group.pool.cost);
   const lawFits = checkLawFits(law, obs.X, obs.y, fits.thetas[fits.best], cost, { runNames: mine.rows.map((r) => `observed row ${r + 1}`) });
-  return { law, group, obs, run, fits, forecast: f, target, lawFits };
+  return { law, group, obs, run, same, fits, forecast: f, target, lawFits };
 }
 
 function scoresFor(method: SuggestMethod, prepared: PreparedState): Float64Array {
@@ -202,7 +205,7 @@ export function suggest(options: SuggestOptions): SuggestResult {
     if (at < 0) break;
     const pick = candidates[at];
     suggestions.push({ row: group.pool.rows[pick], features: featuresOf(task, group.pool.X, pick), cost: group.pool.cost[pick], score: score[at] });
-    taken.add(pick);
+    for (const q of model.same[pick]) taken.add(q);
     left -= group.pool.cost[pick];
     if (k === batch - 1) break;
 

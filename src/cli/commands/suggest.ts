@@ -1,5 +1,6 @@
 /** `active-sl suggest`: the next runs to pay for, given the runs done so far. */
 import type { Command } from 'commander';
+import { sameConfiguration } from '../../practice/observed.js';
 import { SUGGEST_METHODS, suggest, type SuggestMethod } from '../../practice/suggest.js';
 import { UsageError } from '../errors.js';
 import { textTable } from '../format.js';
@@ -76,12 +77,21 @@ Examples:
           fitter: flags.fitter as FitterName,
         }),
       );
+      const group = flags.group ?? data.groups[0].name;
+      const pool = data.groups.find((g) => g.name === group)?.pool;
+      const repeats = pool ? sameConfiguration(pool).filter((rows, p) => rows[0] !== p).length : 0;
+      if (repeats > 0) {
+        process.stderr.write(`active-sl: note: ${repeats} pool row${repeats > 1 ? 's repeat' : ' repeats'} another row's features; each configuration is run and suggested once\n`);
+      }
+      if (result.suggestions.length < flags.batch) {
+        const why = flags.budget !== undefined ? 'not yet run and affordable within --budget' : 'not yet run';
+        process.stderr.write(`active-sl: note: asked for ${flags.batch} runs, but only ${result.suggestions.length} candidate${result.suggestions.length === 1 ? ' is' : 's are'} ${why}\n`);
+      }
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         return;
       }
       const law = flags.law ?? Object.keys(task.laws)[0];
-      const group = flags.group ?? data.groups[0].name;
       process.stdout.write(`${task.name} · law ${law}${task.group ? ` · group ${group}` : ''} · ${flags.method}\n\n`);
       if (result.suggestions.length === 0) process.stdout.write('no candidate left to run\n');
       else {
