@@ -284,3 +284,21 @@ describe('active-sl reproduce', () => {
     expect(runsWithoutTiming(onlyRunDir(runs))).toBe(before);
   });
 });
+
+describe('an output folder that cannot be written', () => {
+  it('is one line naming the path and the cause, exit 2, for run, reproduce and fetch-data', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'a-file');
+    fs.writeFileSync(file, 'not a folder');
+    for (const args of [
+      ['run', '--dataset', 'parallel_scaling_law', '--method', 'random', '--repeats', '1', '--laws', 'sl_1', '--out', path.join(file, 'out')],
+      ['reproduce', '--tasks', 'parallel_scaling_law', '--methods', 'random', '--repeats', '1', '--out', path.join(file, 'out')],
+      ['fetch-data', '--dir', path.join(file, 'data'), '--url', 'http://127.0.0.1:9'],
+    ]) {
+      const r = cli(args);
+      expect(r.code, args[0]).toBe(2);
+      expect(r.stderr, args[0]).toMatch(new RegExp(`^active-sl: cannot (write|read) ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\S+: a part of the path is a file, not a folder\\n$`));
+    }
+    expect(fs.readFileSync(file, 'utf8')).toBe('not a folder');
+  });
+});

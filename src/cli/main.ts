@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The `active-sl` command line. */
 import { Command, CommanderError } from 'commander';
-import { isUserError } from './errors.js';
+import { fileSystemMessage, isUserError } from './errors.js';
 import { register as registerDatasets } from './commands/datasets.js';
 import { register as registerFetchData } from './commands/fetch-data.js';
 import { register as registerLaws } from './commands/laws.js';
@@ -53,6 +53,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (isUserError(e)) {
       process.stderr.write(`active-sl: ${e.message}\n`);
+      return 2;
+    }
+    // an --out or --dir that cannot be written (or read) is the user's to fix, not a bug
+    const fsMessage = fileSystemMessage(e);
+    if (fsMessage !== null) {
+      process.stderr.write(`active-sl: ${fsMessage}\n`);
       return 2;
     }
     throw e;
