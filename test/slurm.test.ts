@@ -112,11 +112,48 @@ describe('bad input: one line, exit 2, nothing submitted', () => {
     const { env, calls } = fakeSbatch();
     const file = path.join(tmp(), 'a-file');
     fs.writeFileSync(file, '');
-    const r = cli(['reproduce', ...GRID, '--slurm', '--out', path.join(file, 'results')], env);
+    const r = cli(['reproduce', ...GRID, '--slurm', '--cpus-per-task', '1', '--out', path.join(file, 'results')], env);
     expect(r.code).toBe(2);
     expect(oneLine(r)).toHaveLength(1);
     expect(r.stderr).toMatch(/--out .*not writable/);
     expect(fs.existsSync(calls)).toBe(false);
+  });
+
+  /** A PATH whose sbatch takes the first `accepts` submissions and refuses the rest, and whose sinfo reports nodes of `cpus` CPUs. */
+  function fakeCluster(accepts: number, cpus: number): NodeJS.ProcessEnv {
+    const dir = tmp();
+    const count = path.join(dir, 'count');
+    fs.writeFileSync(
+      path.join(dir, 'sbatch'),
+      `#!/bin/sh\nn=$(cat ${count} 2>/dev/null || echo 0)\nif [ "$n" -ge ${accepts} ]; then echo "sbatch: error: Batch job submission failed: Invalid account" >&2; exit 1; fi\necho $((n + 1)) > ${count}\necho 4$n\n`,
+      { mode: 0o755 },
+    );
+    fs.writeFileSync(path.join(dir, 'sinfo'), `#!/bin/sh\necho ${cpus}\necho ${cpus}\n`, { mode: 0o755 });
+    return { PATH: `${dir}${path.delimiter}${process.env.PATH}` };
+  }
+
+  it('a refused sbatch leaves no scripts and no results folder behind', () => {
+    const out = path.join(tmp(), 'fresh', 'results');
+    const r = cli(['reproduce', ...GRID, '--slurm', '--cpus-per-task', '2', '--out', out], fakeCluster(0, 8));
+    expect(r.code).toBe(2);
+    expect(oneLine(r)).toEqual(['active-sl: sbatch failed: sbatch: error: Batch job submission failed: Invalid account']);
+    expect(fs.existsSync(path.dirname(out))).toBe(false);
+  });
+
+  it('a refused merge job names the array job it leaves queued, and the scripts go', () => {
+    const out = tmp();
+    const r = cli(['reproduce', ...GRID, '--slurm', '--cpus-per-task', '2', '--out', out], fakeCluster(1, 8));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/array job 40 was submitted without its merge job: scancel 40/);
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+
+  it('--cpus-per-task larger than any node: refused before anything is written', () => {
+    const out = path.join(tmp(), 'results');
+    const r = cli(['reproduce', ...GRID, '--slurm', '--cpus-per-task', '8', '--out', out], fakeCluster(2, 2));
+    expect(r.code).toBe(2);
+    expect(oneLine(r)).toEqual(['active-sl: --cpus-per-task 8: the largest node of the cluster has 2 CPUs, so no task could ever start; give --cpus-per-task 2 or less']);
+    expect(fs.existsSync(out)).toBe(false);
   });
 
   it('--k8s without --dry-run, and --slurm with --k8s', () => {

@@ -11,7 +11,7 @@ import { findRunDirs, mergeRuns } from '../report/collect.js';
 import { buildTable, renderMarkdown } from '../report/table.js';
 import { indexedJobManifest } from '../scale/k8s.js';
 import { gridStatus, type GridSpec } from '../scale/shards.js';
-import { arrayScript, knownPartitions, mergeLog, mergeScript, SbatchError, shardLog, slurmDir, submit, type SlurmOptions } from '../scale/slurm.js';
+import { arrayScript, knownPartitions, largestNodeCpus, mergeLog, mergeScript, SbatchError, shardLog, slurmDir, submit, type SlurmOptions } from '../scale/slurm.js';
 import { UsageError } from './errors.js';
 import { positiveInt } from './options.js';
 
@@ -57,6 +57,14 @@ function onPath(name: string): boolean {
   });
 }
 
+/** The topmost folder of `p` that does not exist yet (what mkdir -p would create), or null when p exists. */
+function firstMissing(p: string): string | null {
+  if (fs.existsSync(p)) return null;
+  let top = p;
+  while (!fs.existsSync(path.dirname(top)) && path.dirname(top) !== top) top = path.dirname(top);
+  return top;
+}
+
 function writableOut(out: string): string {
   const abs = path.resolve(out);
   try {
@@ -79,13 +87,23 @@ function submitToSlurm(flags: ScaleOutFlags, grid: GridSpec, job: JobCommand): v
   if (!flags.dryRun && !onPath('sbatch')) {
     throw new UsageError('--slurm: sbatch is not on PATH; run this on a Slurm login node (or add --dry-run to see the scripts)');
   }
-  const out = flags.dryRun ? path.resolve(flags.out) : writableOut(flags.out);
   if (flags.partition && !flags.dryRun) {
     const known = knownPartitions();
     if (known && !known.includes(flags.partition)) {
       throw new UsageError(`--partition ${flags.partition}: Slurm knows no such partition; it has ${known.join(', ')}`);
     }
   }
+  if (!flags.dryRun) {
+    // sbatch accepts a task larger than any node, and it then pends for ever
+    const largest = largestNodeCpus(flags.partition);
+    if (largest !== null && flags.cpusPerTask > largest) {
+      throw new UsageError(
+        `--cpus-per-task ${flags.cpusPerTask}: the largest node of ${flags.partition ? `partition ${flags.partition}` : 'the cluster'} has ${largest} CPUs, so no task could ever start; give --cpus-per-task ${largest} or less`,
+      );
+    }
+  }
+  const created = firstMissing(path.resolve(flags.out));
+  const out = flags.dryRun ? path.resolve(flags.out) : writableOut(flags.out);
   const options: SlurmOptions = {
     shards: flags.shards,
     partition: flags.partition,
@@ -107,18 +125,27 @@ function submitToSlurm(flags: ScaleOutFlags, grid: GridSpec, job: JobCommand): v
     return;
   }
   const dir = slurmDir(out);
+  const dirExisted = fs.existsSync(dir);
   fs.mkdirSync(dir, { recursive: true });
   const arrayFile = path.join(dir, 'array.sbatch');
   const mergeFile = path.join(dir, 'merge.sbatch');
-  if (open.length) fs.writeFileSync(arrayFile, arrayScript(options, open));
-  fs.writeFileSync(mergeFile, mergeScript(options));
+  // submitted from side names and renamed into place only once sbatch took both: a refusal leaves nothing
+  const pending = { array: path.join(dir, `.array.sbatch.${process.pid}`), merge: path.join(dir, `.merge.sbatch.${process.pid}`) };
+  if (open.length) fs.writeFileSync(pending.array, arrayScript(options, open));
+  fs.writeFileSync(pending.merge, mergeScript(options));
   let jobs;
   try {
-    jobs = submit(arrayFile, mergeFile, open);
+    jobs = submit(pending.array, pending.merge, open);
   } catch (e) {
+    fs.rmSync(pending.array, { force: true });
+    fs.rmSync(pending.merge, { force: true });
+    if (!dirExisted) fs.rmSync(dir, { recursive: true, force: true });
+    if (created !== null) fs.rmSync(created, { recursive: true, force: true });
     if (e instanceof SbatchError) throw new UsageError(e.message);
     throw e;
   }
+  if (open.length) fs.renameSync(pending.array, arrayFile);
+  fs.renameSync(pending.merge, mergeFile);
   const done = flags.shards - open.length;
   process.stdout.write(
     (jobs.arrayJob

@@ -104,8 +104,25 @@ function sbatch(args: string[]): string {
 /** Submits the array for the given shards (if any) and the merge job after it, from written script files. */
 export function submit(arrayFile: string, mergeFile: string, indices: readonly number[]): Submitted {
   const arrayJob = indices.length ? sbatch([arrayFile]) : null;
-  const mergeJob = sbatch([...(arrayJob ? [`--dependency=afterany:${arrayJob}`] : []), mergeFile]);
-  return { arrayJob, mergeJob };
+  try {
+    const mergeJob = sbatch([...(arrayJob ? [`--dependency=afterany:${arrayJob}`] : []), mergeFile]);
+    return { arrayJob, mergeJob };
+  } catch (e) {
+    // the array is queued without the job that would merge it: say which, so it can be cancelled
+    if (e instanceof SbatchError && arrayJob) throw new SbatchError(`${e.message} (array job ${arrayJob} was submitted without its merge job: scancel ${arrayJob})`);
+    throw e;
+  }
+}
+
+/** The most CPUs any node of the partition (or of the cluster, without one) has, or null when sinfo cannot tell. */
+export function largestNodeCpus(partition?: string): number | null {
+  const r = spawnSync('sinfo', ['-h', ...(partition ? ['-p', partition] : []), '-o', '%c'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) return null;
+  const cpus = r.stdout
+    .split('\n')
+    .map((l) => Number.parseInt(l.trim(), 10))
+    .filter((c) => Number.isFinite(c) && c > 0);
+  return cpus.length ? Math.max(...cpus) : null;
 }
 
 /** Partitions the cluster knows (sinfo), or null when sinfo cannot tell. */
