@@ -302,3 +302,25 @@ describe('an output folder that cannot be written', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe('not a folder');
   });
 });
+
+describe('small things a new user meets', () => {
+  it('--version prints the package version', () => {
+    const r = cli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe((JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version);
+  });
+
+  it('--repeats 1e9 is a whole number, but far too many: refused before any work, saying why', () => {
+    const out = path.join(tmp(), 'out');
+    const r = cli(['run', '--dataset', 'parallel_scaling_law', '--method', 'random', '--repeats', '1e9', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^active-sl: --repeats 1e9: at most 10000 \(each repeat is a full budget loop per law/);
+    expect(fs.existsSync(out)).toBe(false);
+    expect(cli(['run', '--dataset', 'parallel_scaling_law', '--method', 'random', '--repeats', '2.5']).stderr).toMatch(/--repeats 2\.5: must be a whole number ≥ 1/);
+  });
+
+  it('--help gives --workers its default as "all cores", once', () => {
+    const help = cli(['run', '--help']).stdout;
+    expect(help).toMatch(/--workers <n>\s+worker threads \(default: all cores\)\n/);
+  });
+});

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The `active-sl` command line. */
+import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { fileSystemMessage, isUserError } from './errors.js';
 import { register as registerDatasets } from './commands/datasets.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
       'Budget-aware active experiment selection for fitting scaling laws (MSPE, arXiv 2604.22753),\n' +
         'and the ScaleBench benchmark: which pilot runs to pay for so the fitted law extrapolates.',
     )
+    .version((JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version, '-V, --version', 'print the version')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   registerRun(program);

@@ -1,5 +1,4 @@
 /** `active-sl halving run`: learning-curve budget allocation (Successive Halving and its surrogates). */
-import os from 'node:os';
 import type { Command } from 'commander';
 import { readCurves } from '../../halving/curves.js';
 import { FAMILIES } from '../../halving/ensemble.js';
@@ -11,7 +10,7 @@ import { parseSyntheticSpec } from '../../halving/synthetic.js';
 import { textTable } from '../format.js';
 import type { CurveSource } from '../../halving/unit.js';
 import { UsageError } from '../errors.js';
-import { nonNegativeInt, numberFlag, positiveInt } from '../options.js';
+import { nonNegativeInt, numberFlag, positiveInt, workersOption } from '../options.js';
 
 interface HalvingFlags {
   curves: string;
@@ -53,7 +52,7 @@ export function register(program: Command): void {
     .option('--eta <η>', 'pruning factor (> 1): each round keeps ⌈survivors / η⌉', numberFlag('--eta', true), 3)
     .option('--seeds <n>', 'repeats (model subsets or synthetic draws)', positiveInt('--seeds'), 20)
     .option('--seed <n>', 'base seed', nonNegativeInt('--seed'), 0)
-    .option('--workers <n>', 'worker threads (default: all cores); results do not depend on it', positiveInt('--workers'), os.availableParallelism())
+    .addOption(workersOption('worker threads; results do not depend on it'))
     .option('--out <dir>', 'results root; a run goes to <out>/halving/<curves>/<strategy>/<run id>/', 'output')
     .option('--quiet', 'no progress output')
     .addHelpText(

@@ -13,7 +13,7 @@ import { DEFAULT_RESTARTS, defaultRestarts, FITTERS, type FitterName } from '../
 import { builtinTaskNames, loadTask } from '../../data/task.js';
 import type { GridSpec } from '../../scale/shards.js';
 import { UsageError } from '../errors.js';
-import { commaList, parseShard, positiveInt } from '../options.js';
+import { commaList, parseShard, MAX_REPEATS, positiveInt, REPEATS_WHY } from '../options.js';
 import { addScaleOutOptions, scaleOut, tableAndReport, type ScaleOutFlags } from '../scale-out.js';
 import { resolveMethod } from './run.js';
 
@@ -45,7 +45,7 @@ export function register(program: Command): void {
   const command = program
     .command('reproduce')
     .description("the paper's grid: every method on every built-in task (resumable), then the table beside Table 2 and the HTML report")
-    .option('--repeats <n>', 'repeats per law', positiveInt('--repeats'), 10)
+    .option('--repeats <n>', 'repeats per law', positiveInt('--repeats', MAX_REPEATS, REPEATS_WHY), 10)
     .option('--workers <n>', 'worker threads (default: all cores)', positiveInt('--workers'), os.availableParallelism())
     .option('--restarts <n>', `starts of each multistart fit (default: ${DEFAULT_RESTARTS.lbfgsb} with lbfgsb, ${DEFAULT_RESTARTS.trf} with trf)`, positiveInt('--restarts'))
     .option('--fitter <name>', `local optimiser: ${FITTERS.join(', ')}; lbfgsb is the paper's protocol, trf fits to the optimum (see \`run --help\`)`, 'lbfgsb')

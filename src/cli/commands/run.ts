@@ -1,5 +1,4 @@
 /** `active-sl run`: the benchmark protocol for one method on one task. */
-import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ResumeConflict, runBenchmark } from '../../bench/run.js';
@@ -10,7 +9,7 @@ import { startProblem } from '../../fit/starts.js';
 import { UsageError } from '../errors.js';
 import { textTable } from '../format.js';
 import { fScaleOption, LOSS_HELP, lossOption, lossSpecOf, type LossFlags } from '../loss-flags.js';
-import { commaList, nonNegativeInt, parseShard, positiveInt } from '../options.js';
+import { commaList, nonNegativeInt, parseShard, MAX_REPEATS, positiveInt, REPEATS_WHY, workersOption } from '../options.js';
 import type { Shard } from '../../bench/results.js';
 import { addScaleOutOptions, scaleOut, tableAndReport, type ScaleOutFlags } from '../scale-out.js';
 
@@ -61,10 +60,10 @@ export function register(program: Command): void {
     .option('--task <file>', 'a task file of your own (DESIGN.md format)')
     .requiredOption('--method <m>', `selection method: ${METHODS.join(', ')}`)
     .option('--laws <ids>', 'comma-separated law ids (default: all laws of the task)', commaList)
-    .option('--repeats <n>', 'independent repeats per law', positiveInt('--repeats'), 10)
+    .option('--repeats <n>', 'independent repeats per law', positiveInt('--repeats', MAX_REPEATS, REPEATS_WHY), 10)
     .option('--seed <n>', 'base seed; same seed, same results', nonNegativeInt('--seed'), 0)
     .option('--restarts <n>', `starts of each multistart fit (default: ${DEFAULT_RESTARTS.lbfgsb} with lbfgsb, ${DEFAULT_RESTARTS.trf} with trf)`, positiveInt('--restarts'))
-    .option('--workers <n>', 'worker threads (default: all cores)', positiveInt('--workers'), os.availableParallelism())
+    .addOption(workersOption())
     .option('--fitter <name>', `local optimiser: ${FITTERS.join(', ')} (see below)`, 'lbfgsb')
     .option('--gradient <g>', "fit gradient: reference (through clip(), as the reference's Jacobians) or exact", 'reference')
     .option('--explore <ε>', "model-based methods: the chance that a pick is a cost-aware space-filling one instead of the acquisition's best", probability, 0)

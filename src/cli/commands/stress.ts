@@ -7,7 +7,7 @@ import { METHOD_ALIASES, METHODS, type Method } from '../../bench/unit.js';
 import { CONTROL_SCENARIO, runStressSuite, StressConflict, STRESS_METHODS } from '../../stress/suite.js';
 import { NOISE_LEVELS, STRESS_SCENARIOS, type NoiseLevel } from '../../synth/presets.js';
 import { UsageError } from '../errors.js';
-import { commaList, nonNegativeInt, positiveInt } from '../options.js';
+import { commaList, nonNegativeInt, MAX_REPEATS, positiveInt, REPEATS_WHY, workersOption } from '../options.js';
 
 interface StressFlags {
   out: string;
@@ -28,7 +28,7 @@ export function register(program: Command): void {
     .command('stress')
     .description('where can active selection be trusted? every method on synthetic scenarios with a wrong law or bad runs: R², interval coverage, alarm rates')
     .option('--out <dir>', 'results folder (units.jsonl, stress-summary.json, stress.md, scenarios/)', 'stress-output')
-    .option('--repeats <n>', 'noise draws per scenario and noise level (each also a selection repeat)', positiveInt('--repeats'), 10)
+    .option('--repeats <n>', 'noise draws per scenario and noise level (each also a selection repeat)', positiveInt('--repeats', MAX_REPEATS, REPEATS_WHY), 10)
     .option('--scenarios <names>', `comma-separated: ${STRESS_SCENARIOS.join(', ')} (default: all)`, commaList)
     .option('--noise <levels>', `comma-separated noise levels: ${Object.entries(NOISE_LEVELS).map(([k, v]) => `${k} (sd ${v})`).join(', ')} (default: all)`, commaList)
     .option('--methods <names>', `comma-separated methods (default: ${STRESS_METHODS.join(', ')})`, commaList)
@@ -36,7 +36,7 @@ export function register(program: Command): void {
     .option('--restarts <n>', 'starts of each multistart fit', positiveInt('--restarts'), 64)
     .addOption(fitterOption('lbfgsb'))
     .option('--seed <n>', 'base seed; same seed, same results', nonNegativeInt('--seed'), 0)
-    .option('--workers <n>', 'worker threads (default: all cores)', positiveInt('--workers'), os.availableParallelism())
+    .addOption(workersOption())
     .option('--quiet', 'no progress output')
     .addHelpText(
       'after',
