@@ -324,3 +324,26 @@ describe('small things a new user meets', () => {
     expect(help).toMatch(/--workers <n>\s+worker threads \(default: all cores\)\n/);
   });
 });
+
+describe('Ctrl-C during a run', () => {
+  it('says where the finished units are and how to run the rest, exit 130', async () => {
+    const out = path.join(tmp(), 'out');
+    const child = spawn(process.execPath, [CLI, 'run', '--dataset', 'lr_bsz_scaling_law', '--method', 'random', '--repeats', '3', '--workers', '1', '--out', out], {
+      cwd: repoRoot,
+      env: { ...process.env, FORCE_COLOR: '0' },
+    });
+    let err = '';
+    let sent = false;
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        err += String(chunk);
+        // one unit is on disk: interrupt the rest, once, as one Ctrl-C would
+        if (!sent && /\[1\/30\]/.test(err)) sent = child.kill('SIGINT');
+      });
+      child.on('exit', (c) => resolve(c));
+    });
+    expect(code).toBe(130);
+    expect(fs.readFileSync(path.join(onlyRunDir(path.join(out, 'lr_bsz_scaling_law', 'random')), 'runs.jsonl'), 'utf8').trim().split('\n').length).toBeGreaterThanOrEqual(1);
+    expect(err).toMatch(new RegExp(`active-sl: interrupted; every finished unit is saved under ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the same command with --resume runs the rest`));
+  }, 120_000);
+});

@@ -15,9 +15,10 @@ export function workerFile(url: URL): string | null {
 }
 
 /**
- * Runs every job, in this thread when there is one worker, one job or no compiled worker file;
- * `onResult(i, result)` is called for job 0, 1, 2, … in order, each as soon as it and all before
- * it are done.
+ * Runs every job on worker threads, or in this thread when there is no compiled worker file (tests
+ * from TypeScript sources); `onResult(i, result)` is called for job 0, 1, 2, … in order, each as
+ * soon as it and all before it are done. One worker is a pool of one thread too: this thread stays
+ * free to answer Ctrl-C while a unit runs.
  */
 export async function runPool<J, R>(
   file: string | null,
@@ -26,7 +27,7 @@ export async function runPool<J, R>(
   workers: number,
   onResult: (index: number, result: R) => void,
 ): Promise<void> {
-  if (workers <= 1 || jobs.length <= 1 || file === null) {
+  if (file === null || jobs.length === 0) {
     jobs.forEach((job, i) => onResult(i, run(job)));
     return;
   }

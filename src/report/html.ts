@@ -89,7 +89,7 @@ function tableHtml(rows: readonly TableRow[]): string {
     const cells = r.cells.map((c, b) => cellHtml(c, r.budgets[b]));
     while (cells.length < levels) cells.push('<td></td>');
     const swatch = `<span class="swatch" style="background:${methodColour(r.method, methods)}"></span>`;
-    body.push(`<tr><th scope="row" class="method">${swatch}${escapeHtml(r.method)}</th>${cells.join('')}<td class="units">${r.laws} law${r.laws === 1 ? '' : 's'}, ${r.units} unit${r.units === 1 ? '' : 's'}</td></tr>`);
+    body.push(`<tr><th scope="row" class="method">${swatch}${escapeHtml(r.method)}</th>${cells.join('')}<td class="units">${r.laws} law${r.laws === 1 ? '' : 's'}, ${r.units < r.expected ? `${r.units} of ${r.expected} units (partial)` : `${r.units} unit${r.units === 1 ? '' : 's'}`}</td></tr>`);
   }
   return `<table class="results"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${body.join('')}</tbody></table>`;
 }

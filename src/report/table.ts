@@ -59,6 +59,8 @@ export interface TableRow {
   budgets: number[];
   laws: number;
   units: number;
+  /** Units the run was asked for (laws × repeats): more than `units` while it is unfinished. */
+  expected: number;
   cells: TableCell[];
 }
 
@@ -75,6 +77,7 @@ export function buildTable(runs: readonly MergedRun[], withPaper: boolean): Tabl
         budgets: r.budgets,
         laws,
         units: r.records.length,
+        expected: r.summary.units.expected,
         cells: r.summary.overall.mean.map((mean, b) => {
           const p = paper ? paperCell(paper, r.task, r.method, b) : null;
           const se = taskMeanSe(r.summary, b);
@@ -104,7 +107,7 @@ export function renderMarkdown(rows: readonly TableRow[], withPaper: boolean): s
       return text;
     });
     while (cells.length < maxLevels) cells.push('');
-    out.push(`| ${r.task} | ${r.method} | ${cells.join(' | ')} | ${r.units} |`);
+    out.push(`| ${r.task} | ${r.method} | ${cells.join(' | ')} | ${r.units < r.expected ? `${r.units} of ${r.expected} (partial)` : r.units} |`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -13,6 +13,7 @@ import { DEFAULT_RESTARTS, defaultRestarts, FITTERS, type FitterName } from '../
 import { builtinTaskNames, loadTask } from '../../data/task.js';
 import type { GridSpec } from '../../scale/shards.js';
 import { UsageError } from '../errors.js';
+import { withResumeHint } from '../interrupt.js';
 import { commaList, parseShard, MAX_REPEATS, positiveInt, REPEATS_WHY } from '../options.js';
 import { addScaleOutOptions, scaleOut, tableAndReport, type ScaleOutFlags } from '../scale-out.js';
 import { resolveMethod } from './run.js';
@@ -102,32 +103,35 @@ Examples:
         if (!said.has(m)) process.stderr.write(`active-sl: warning: ${m}\n`);
         said.add(m);
       };
-      for (const name of tasks) {
-        const task = loadTask(name);
-        const data = await loadTaskData(task, { dataDir: flags.dataDir });
-        for (const method of methods) {
-          await runBenchmark(
-            {
-              task,
-              method,
-              laws: Object.keys(task.laws),
-              repeats: flags.repeats,
-              seed: 0,
-              restarts: flags.restarts,
-              fitter: flags.fitter as FitterName,
-              gradient: 'reference',
-              workers: flags.workers,
-              out: flags.out,
-              dataDir: flags.dataDir,
-              shard: flags.shard ?? null,
-              resume: true,
-              quiet: Boolean(flags.quiet),
-              onWarning,
-            },
-            data,
-          );
+      // reproduce always resumes: the same command carries on from the units already saved
+      await withResumeHint(flags.out, '', async () => {
+        for (const name of tasks) {
+          const task = loadTask(name);
+          const data = await loadTaskData(task, { dataDir: flags.dataDir });
+          for (const method of methods) {
+            await runBenchmark(
+              {
+                task,
+                method,
+                laws: Object.keys(task.laws),
+                repeats: flags.repeats,
+                seed: 0,
+                restarts: grid.restarts,
+                fitter: flags.fitter as FitterName,
+                gradient: 'reference',
+                workers: flags.workers,
+                out: flags.out,
+                dataDir: flags.dataDir,
+                shard: flags.shard ?? null,
+                resume: true,
+                quiet: Boolean(flags.quiet),
+                onWarning,
+              },
+              data,
+            );
+          }
         }
-      }
+      });
       // a shard's table would show a slice of the grid; the merge (or `active-sl table`) shows it all
       if (flags.shard) {
         process.stderr.write(`shard ${flags.shard.index}/${flags.shard.count} done; results: ${path.resolve(flags.out)}\n`);

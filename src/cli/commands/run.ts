@@ -7,6 +7,7 @@ import { lawOf, loadTask, type TaskSpec } from '../../data/task.js';
 import { DEFAULT_RESTARTS, defaultRestarts, FITTERS, type FitGradient, type FitterName } from '../../fit/multistart.js';
 import { startProblem } from '../../fit/starts.js';
 import { UsageError } from '../errors.js';
+import { withResumeHint } from '../interrupt.js';
 import { textTable } from '../format.js';
 import { fScaleOption, LOSS_HELP, lossOption, lossSpecOf, type LossFlags } from '../loss-flags.js';
 import { commaList, nonNegativeInt, parseShard, MAX_REPEATS, positiveInt, REPEATS_WHY, workersOption } from '../options.js';
@@ -143,13 +144,13 @@ Examples:
       if (await scaleOut(flags, grid, job, () => tableAndReport(flags.out, flags.dataDir))) return;
       let result;
       try {
-        result = await runBenchmark({
+        result = await withResumeHint(flags.out, ' with --resume', () => runBenchmark({
           task,
           method,
           laws,
           repeats: flags.repeats,
           seed: flags.seed,
-          restarts: flags.restarts,
+          restarts: grid.restarts,
           fitter: flags.fitter as FitterName,
           gradient: flags.gradient as FitGradient,
           loss,
@@ -160,7 +161,7 @@ Examples:
           shard: flags.shard ?? null,
           resume: Boolean(flags.resume),
           quiet: Boolean(flags.quiet),
-        });
+        }));
       } catch (e) {
         if (e instanceof ResumeConflict) throw new UsageError(e.message);
         throw e;
