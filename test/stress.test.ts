@@ -2,7 +2,7 @@
  * The stress suite end to end on a tiny grid, as a user runs it: `active-sl stress`, then
  * `active-sl report` on its folder.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -109,4 +109,29 @@ describe('active-sl stress', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--seed 3');
   });
+});
+
+describe('a very long suite', () => {
+  it('writes scenario folders a few draws ahead of the workers, not one per draw up front', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-stress-lazy-'));
+    const child = spawn(process.execPath, [CLI, 'stress', '--out', out, '--scenarios', 'control', '--noise', 'mid', '--repeats', '10000', '--methods', 'cheapest', '--restarts', '4', '--workers', '1'], {
+      cwd: repoRoot,
+      env: { ...process.env, FORCE_COLOR: '0' },
+    });
+    let err = '';
+    let folders = -1;
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        err += String(chunk);
+        // the first unit is done: count what has been written so far, then stop
+        if (folders < 0 && /\[1\/10000\]/.test(err)) {
+          folders = fs.readdirSync(path.join(out, 'scenarios')).length;
+          child.kill('SIGKILL');
+        }
+      });
+      child.on('exit', () => resolve());
+    });
+    expect(folders).toBeGreaterThanOrEqual(1);
+    expect(folders).toBeLessThanOrEqual(4);
+  }, 120_000);
 });

@@ -1,10 +1,12 @@
 /** The Table-2 view: what its rows say about the runs behind them. */
 import { describe, expect, it } from 'vitest';
-import { summarise, type RunConfig, type UnitRecord } from '../bench/results.js';
+import { summarise, type RunConfig } from '../bench/results.js';
+import type { UnitRecord } from '../bench/unit.js';
 import { buildTable, renderMarkdown } from './table.js';
 
 const config: RunConfig = {
   task: 'toy_scaling_law',
+  taskFile: null,
   method: 'random',
   laws: ['sl_1', 'sl_2'],
   repeats: 2,

@@ -62,6 +62,9 @@ export function variantsFor(scenario: string, noiseSd: number, methods: readonly
   return out;
 }
 
+/** Noise draws prepared per worker before the pool runs them. */
+const DRAWS_AHEAD_PER_WORKER = 4;
+
 const keyOf = (r: { scenario: string; noise: string; repeat: number; variant: string }) => `${r.scenario}|${r.noise}|${r.repeat}|${r.variant}`;
 
 interface Scenario {
@@ -111,21 +114,21 @@ export async function runStressSuite(options: StressOptions): Promise<StressResu
   const unitsFile = path.join(options.out, 'units.jsonl');
   const records = readJsonLines<StressRecord>(unitsFile);
   const done = new Set(records.map(keyOf));
-  const jobs: StressJob[] = [];
+  // what is left, one entry per noise draw: tiny, so a huge --repeats costs nothing until it runs
+  const draws: { scenario: string; noise: NoiseLevel; repeat: number; todo: StressVariant[] }[] = [];
   const allVariants: string[] = [];
   let expected = 0;
+  let pending = 0;
   for (const scenario of options.scenarios) {
     for (const noise of options.noises) {
+      const variants = variantsFor(scenario, NOISE_LEVELS[noise], options.methods, options.extras);
+      for (const v of variants) if (!allVariants.includes(v.label)) allVariants.push(v.label);
       for (let repeat = 0; repeat < options.repeats; repeat++) {
-        const variants = variantsFor(scenario, NOISE_LEVELS[noise], options.methods, options.extras);
-        for (const v of variants) if (!allVariants.includes(v.label)) allVariants.push(v.label);
         expected += variants.length;
         const todo = variants.filter((v) => !done.has(keyOf({ scenario, noise, repeat, variant: v.label })));
         if (!todo.length) continue;
-        const s = await prepareScenario(options.out, scenario, noise, repeat);
-        for (const variant of todo) {
-          jobs.push({ scenario, noise, repeat, variant, data: s.data, law: s.law, observedTarget: s.observedTarget, seed: options.seed, restarts: options.restarts, fitter });
-        }
+        draws.push({ scenario, noise, repeat, todo });
+        pending += todo.length;
       }
     }
   }
@@ -139,16 +142,28 @@ export async function runStressSuite(options: StressOptions): Promise<StressResu
     atomicWrite(path.join(options.out, 'stress-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     return summary;
   };
-  const progress = createProgress(jobs.length, 'stress suite', { quiet: options.quiet });
-  await runPool(workerFile(new URL('./worker.js', import.meta.url)), runStressUnit, jobs, options.workers, (i, record) => {
-    fs.appendFileSync(unitsFile, `${JSON.stringify(record)}\n`);
-    records.push(record);
-    progress.tick(`${record.scenario} ${record.noise} #${record.repeat} ${record.variant}: R² ${record.r2.map((v) => v.toFixed(2)).join(' ')}`);
-    if (i % 10 === 9) write();
-  });
+  const progress = createProgress(pending, 'stress suite', { quiet: options.quiet });
+  // scenario folders are written a few draws ahead of the workers, never all at once
+  const ahead = Math.max(DRAWS_AHEAD_PER_WORKER * options.workers, DRAWS_AHEAD_PER_WORKER);
+  let finished = 0;
+  for (let first = 0; first < draws.length; first += ahead) {
+    const jobs: StressJob[] = [];
+    for (const d of draws.slice(first, first + ahead)) {
+      const s = await prepareScenario(options.out, d.scenario, d.noise, d.repeat);
+      for (const variant of d.todo) {
+        jobs.push({ scenario: d.scenario, noise: d.noise, repeat: d.repeat, variant, data: s.data, law: s.law, observedTarget: s.observedTarget, seed: options.seed, restarts: options.restarts, fitter });
+      }
+    }
+    await runPool(workerFile(new URL('./worker.js', import.meta.url)), runStressUnit, jobs, options.workers, (_, record) => {
+      fs.appendFileSync(unitsFile, `${JSON.stringify(record)}\n`);
+      records.push(record);
+      progress.tick(`${record.scenario} ${record.noise} #${record.repeat} ${record.variant}: R² ${record.r2.map((v) => v.toFixed(2)).join(' ')}`);
+      if (++finished % 10 === 0) write();
+    });
+  }
   const summary = write();
   const markdown = stressMarkdown(summary);
   atomicWrite(path.join(options.out, 'stress.md'), markdown);
   progress.done(`results: ${options.out}`);
-  return { dir: options.out, summary, markdown, ran: jobs.length, skipped: expected - jobs.length };
+  return { dir: options.out, summary, markdown, ran: pending, skipped: expected - pending };
 }
