@@ -12,7 +12,7 @@ export function register(program: Command): void {
   program
     .command('fit')
     .description('fit a law to the runs done so far: parameters and target-region predictions with 90% intervals')
-    .requiredOption('--task <file>', 'the task file (DESIGN.md format)')
+    .requiredOption('--task <file>', 'the task file (format: docs/task-file.md)')
     .requiredOption('--observed <runs.csv>', "the runs done so far: the task's feature and target columns (others ignored)")
     .option('--law <id>', "the law to fit (default: the task's first)")
     .option('--group <name>', 'for a task with a group column: which group (default: the first by name)')

@@ -58,7 +58,7 @@ export function register(program: Command): void {
     .command('run')
     .description('run one selection method on a task: every law × repeat, R² in the target region at each budget level')
     .option('--dataset <name>', 'a built-in task (see `active-sl datasets`)')
-    .option('--task <file>', 'a task file of your own (DESIGN.md format)')
+    .option('--task <file>', 'a task file of your own (format: docs/task-file.md)')
     .requiredOption('--method <m>', `selection method: ${METHODS.join(', ')}`)
     .option('--laws <ids>', 'comma-separated law ids (default: all laws of the task)', commaList)
     .option('--repeats <n>', 'independent repeats per law', positiveInt('--repeats', MAX_REPEATS, REPEATS_WHY), 10)

@@ -21,7 +21,7 @@ export function register(program: Command): void {
   program
     .command('suggest')
     .description('which candidates to run next, given the runs done so far, and the current target-region prediction')
-    .requiredOption('--task <file>', 'the task file (DESIGN.md format)')
+    .requiredOption('--task <file>', 'the task file (format: docs/task-file.md)')
     .requiredOption('--observed <runs.csv>', "the runs done so far: the task's feature and target columns (others ignored)")
     .option('--law <id>', "the law to fit (default: the task's first)")
     .option('--group <name>', 'for a task with a group column: which group (default: the first by name)')
