@@ -347,3 +347,23 @@ describe('Ctrl-C during a run', () => {
     expect(err).toMatch(new RegExp(`active-sl: interrupted; every finished unit is saved under ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the same command with --resume runs the rest`));
   }, 120_000);
 });
+
+describe('the command outside the checkout', () => {
+  it('installs from a packed tarball and runs from any folder', () => {
+    const dir = tmp();
+    // dist is already built (pretest); packing must not rebuild it under the other tests' feet
+    const packed = spawnSync('npm', ['pack', repoRoot, '--ignore-scripts', '--pack-destination', dir, '--silent'], { cwd: dir, encoding: 'utf8' });
+    expect(packed.status, packed.stderr).toBe(0);
+    const tarball = fs.readdirSync(dir).find((f) => f.endsWith('.tgz'));
+    expect(tarball).toBeDefined();
+    const prefix = path.join(dir, 'prefix');
+    const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', path.join(dir, tarball!)], { cwd: dir, encoding: 'utf8' });
+    expect(install.status, install.stderr).toBe(0);
+    const bin = path.join(prefix, 'bin', 'active-sl');
+    const version = spawnSync(bin, ['--version'], { cwd: os.tmpdir(), encoding: 'utf8' });
+    expect(version.stdout.trim()).toBe((JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version);
+    const laws = spawnSync(bin, ['laws', '--dataset', 'vocab_scaling_law'], { cwd: os.tmpdir(), encoding: 'utf8' });
+    expect(laws.status, laws.stderr).toBe(0);
+    expect(laws.stdout).toMatch(/sl_1/);
+  }, 300_000);
+});
