@@ -19,16 +19,23 @@ export function taskWarnings(data: TaskData, budgets: readonly number[]): string
         `scores −1 unless it predicts them exactly (the reference's rule). Give the target at least two rows with different values`,
     );
   }
+  // one warning for every group short of a level: the same consequence said once, not once per group
+  const short: string[] = [];
   for (const g of data.groups) {
     let cheapest = Infinity;
     for (const c of g.pool.cost) cheapest = Math.min(cheapest, c);
-    const short = budgets.filter((b) => b * g.totalCost < cheapest);
-    if (!short.length) continue;
+    const levels = budgets.filter((b) => b * g.totalCost < cheapest);
+    if (!levels.length) continue;
     const where = data.groups.length > 1 ? `group ${g.name}: ` : '';
+    short.push(
+      `${where}budget level(s) ${levels.map(pct).join(', ')} (${levels.map((b) => (b * g.totalCost).toPrecision(3)).join(', ')}) ` +
+        `buy less than the cheapest candidate (cost ${cheapest.toPrecision(3)})`,
+    );
+  }
+  if (short.length) {
     out.push(
-      `${where}budget level(s) ${short.map(pct).join(', ')} (${short.map((b) => (b * g.totalCost).toPrecision(3)).join(', ')}) ` +
-        `buy less than the cheapest candidate (cost ${cheapest.toPrecision(3)}): the model-based methods report their ` +
-        `cheapest-first initial fit there, which overspends the level, and the baselines fit nothing there (the group is left out of R², −1 if no group has a fit)`,
+      `${short.join('; ')}: the model-based methods report their cheapest-first initial fit there, which overspends the level, ` +
+        `and the baselines fit nothing there (such a group is left out of R², −1 if no group has a fit)`,
     );
   }
   return out;
