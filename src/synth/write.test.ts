@@ -20,6 +20,14 @@ describe('atomic scenario folder write', () => {
     expect(fs.readdirSync(path.join(parent, 'a'))).toEqual(['b']);
   });
 
+  it('gives the folder the mode any new folder gets there, not a temporary folder's 700', () => {
+    const parent = parentDir();
+    const sibling = path.join(parent, 'plain');
+    fs.mkdirSync(sibling);
+    const dir = writeFolderAtomically(path.join(parent, 'scenario'), { 'x.txt': 'one' });
+    expect(fs.statSync(dir).mode & 0o777).toBe(fs.statSync(sibling).mode & 0o777);
+  });
+
   it('writes into an existing empty folder', () => {
     const dir = path.join(parentDir(), 'empty');
     fs.mkdirSync(dir);

@@ -2,6 +2,7 @@
  * Puts a generated task folder in place all at once: the files go into a hidden sibling folder,
  * which is then renamed to the destination, so a reader (or a crash) never sees half a scenario.
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { generateScenario, type ScenarioSummary } from './generate.js';
@@ -57,7 +58,9 @@ export function writeFolderAtomically(dir: string, files: Readonly<Record<string
   const exists = checkDestination(dest, options.force ?? false);
   const parent = path.dirname(dest);
   fs.mkdirSync(parent, { recursive: true });
-  const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(dest)}.synth-`));
+  // mkdir, not mkdtemp: the folder keeps the mode any new folder gets here (mkdtemp makes it 700)
+  const staging = path.join(parent, `.${path.basename(dest)}.synth-${randomUUID()}`);
+  fs.mkdirSync(staging);
   const retired = `${staging}.old`;
   try {
     for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(staging, name), text);
