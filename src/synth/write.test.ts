@@ -20,7 +20,7 @@ describe('atomic scenario folder write', () => {
     expect(fs.readdirSync(path.join(parent, 'a'))).toEqual(['b']);
   });
 
-  it('gives the folder the mode any new folder gets there, not a temporary folder's 700', () => {
+  it('gives the folder the mode any new folder gets there, not the 700 of a temporary folder', () => {
     const parent = parentDir();
     const sibling = path.join(parent, 'plain');
     fs.mkdirSync(sibling);
