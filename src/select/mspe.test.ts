@@ -1,4 +1,5 @@
 /** MSPE's inter-mode integral: the two ways of evaluating the mode densities on the y grid. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileLaw } from '../laws/law.js';
 import { gaussianOnGrid, quadratureRange } from './mspe.js';
@@ -110,4 +111,17 @@ describe('MSPE quadrature', () => {
     const floored = mspeScores(prepareState({ ...shifted(-10), yRange: quadratureRange(shifted(-10).pool.y, true) }), { quadrature: 'reference' });
     expect(floored.dvInter.some((v, c) => Math.abs(v - base.dvInter[c]) > 1e-3 * Math.abs(base.dvInter[c]))).toBe(true);
   });
+
+  it('is invariant to any constant shift of the targets (property: 1e-8 relative, the same pick)', () => {
+    const base = mspeScores(prepareState(shifted(0)), { quadrature: 'recurrence' });
+    fc.assert(
+      fc.property(fc.double({ min: -90, max: 90, noNaN: true }), (shift) => {
+        const r = mspeScores(prepareState(shifted(shift)), { quadrature: 'recurrence' });
+        if (r.pick !== base.pick) return false;
+        return base.dvInter.every((v, c) => Math.abs(r.dvInter[c] - v) <= 1e-8 * Math.abs(v));
+      }),
+      { numRuns: 40, seed: 20261203 },
+    );
+  });
 });
+
