@@ -40,7 +40,19 @@ async function curveSource(spec: string): Promise<CurveSource> {
 }
 
 export function register(program: Command): void {
-  const halving = program.command('halving').description('learning-curve budget allocation: which models to keep training (Successive Halving, arXiv 2605.17234)');
+  const halving = program
+    .command('halving')
+    .description('learning-curve budget allocation: which models to keep training (Successive Halving, arXiv 2605.17234)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ active-sl halving run --curves synthetic --strategy sh-lmc --m0 10 --budget 1e4 --seeds 20
+  $ active-sl halving run --curves my-curves.csv --strategy sh --m0 8 --budget 1e21
+  $ active-sl halving suggest --curves observed.csv --budget 5e20
+  $ active-sl halving run --help      (each command's options, and what the strategies do)
+docs/halving.md has the curve-file format, the strategies and what they were measured to save.`,
+    );
   halving
     .command('run')
     .description('run a halving strategy over seeds on recorded or synthetic learning curves')
@@ -68,7 +80,7 @@ log-compute, over the curves' compute range).
 Examples:
   $ active-sl halving run --curves synthetic:noise=ou,scale=0.02 --strategy sh --m0 10 --budget 1e4
   $ active-sl halving run --curves synthetic --strategy sh-de --family mmf --m0 5 --budget 1e3
-  $ active-sl halving run --curves ../shared/curves/gemstones.csv --strategy ua --m0 10 --budget 1e21 --seeds 10`,
+  $ active-sl halving run --curves gemstones.csv --strategy ua --m0 10 --budget 1e21 --seeds 10`,
     )
     .action(async (flags: HalvingFlags) => {
       if (flags.family !== undefined) {

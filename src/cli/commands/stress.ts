@@ -49,7 +49,7 @@ intervals cover a fresh simulated run in the target region, and whether the miss
 alarm fires. Kill it at any time; running it again continues.
 
 Examples:
-  $ npm run stress                                   # the whole suite (about an hour on 2 cores)
+  $ npm run stress                                   # the whole suite (1620 units: about 25–35 min on 2 cores)
   $ active-sl stress --scenarios control,broken-power --noise mid --repeats 3
   $ active-sl report stress-output                   # the stress section of report.html`,
     )
