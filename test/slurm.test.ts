@@ -79,6 +79,10 @@ describe('rendered jobs', () => {
     expect(shards.spec.parallelism).toBe(5);
     expect(shards.spec.template.spec.containers[0].command.join(' ')).toContain('--shard "$JOB_COMPLETION_INDEX/5" --workers 4');
     expect(merge.spec.template.spec.containers[0].command.join(' ')).toContain('--merge-shards 5');
+    // one apply starts both: the merge retries until the shards are done; the pods find the data on the volume
+    expect(merge.spec.template.spec.containers[0].command.join(' ')).toMatch(/for i in \$\(seq \d+\); do npx active-sl .* --merge-shards 5 && exit 0; sleep 60; done; exit 1/);
+    for (const job of docs) expect(job.spec.template.spec.containers[0].env).toEqual([{ name: 'ACTIVE_SL_DATA', value: '/results/datasets' }]);
+    expect(r.stdout).toMatch(/kubectl apply -f jobs\.yaml/);
   });
 });
 

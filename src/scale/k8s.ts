@@ -40,6 +40,10 @@ export function toYaml(value: Yaml, indent = 0): string {
 }
 
 const RESULTS = '/results';
+const DATA = `${RESULTS}/datasets`;
+/** The merge pod polls for the shards this often, for at most this long, so one apply starts both. */
+const MERGE_POLL_SECONDS = 60;
+const MERGE_WAIT_HOURS = 72;
 
 function podSpec(o: K8sOptions, name: string, script: string, cpus: number): { [key: string]: Yaml } {
   return {
@@ -50,6 +54,8 @@ function podSpec(o: K8sOptions, name: string, script: string, cpus: number): { [
         image: o.image,
         command: ['sh', '-c', script],
         resources: { requests: { cpu: String(cpus) } },
+        // the ScaleBench files sit on the volume beside the results (see the header comment)
+        env: [{ name: 'ACTIVE_SL_DATA', value: DATA }],
         volumeMounts: [{ name: 'results', mountPath: RESULTS }],
       },
     ],
@@ -86,17 +92,26 @@ export function indexedJobManifest(o: K8sOptions): string {
       backoffLimit: 1,
       template: {
         metadata: { labels: { app: 'active-sl' } },
-        spec: podSpec(o, 'merge', `exec npx active-sl ${grid} --out ${RESULTS} --merge-shards ${o.shards}`, 1),
+        // a merge with unfinished shards exits non-zero: try again until every shard is done
+        spec: podSpec(
+          o,
+          'merge',
+          `for i in $(seq ${(MERGE_WAIT_HOURS * 3600) / MERGE_POLL_SECONDS}); do npx active-sl ${grid} --out ${RESULTS} --merge-shards ${o.shards} && exit 0; sleep ${MERGE_POLL_SECONDS}; done; exit 1`,
+          1,
+        ),
       },
     },
   };
   return [
-    '# active-sl reproduce as a Kubernetes Indexed Job (first document) and its merge (second).',
-    '# Save them as shards.yaml and merge.yaml, then:',
-    '#   kubectl apply -f shards.yaml',
-    '#   kubectl wait --for=condition=complete --timeout=24h job/active-sl-reproduce',
-    '#   kubectl apply -f merge.yaml    # table and report.html in the volume, under report/',
-    `# The results volume (claim '${o.claim}') must be ReadWriteMany: every shard writes its own run folders.`,
+    '# active-sl reproduce as a Kubernetes Indexed Job (first document) and its merge Job (second),',
+    '# both in this one file:',
+    '#   kubectl apply -f jobs.yaml',
+    `# The merge pod retries every ${MERGE_POLL_SECONDS} s (for up to ${MERGE_WAIT_HOURS} h) until every shard has finished, then`,
+    '# writes the table and report.html to the volume, under report/.',
+    `# The volume (claim '${o.claim}') must be ReadWriteMany: every shard writes its own run folders.`,
+    `# The pods read the ScaleBench data from it too (ACTIVE_SL_DATA=${DATA}): put it there once, from`,
+    `# any pod that mounts the volume: npx active-sl fetch-data --dir ${DATA}`,
+    '# (or bake the data into the image with `active-sl fetch-data` and delete the two ACTIVE_SL_DATA lines).',
     '---',
     toYaml(shardJob).trimEnd(),
     '---',
