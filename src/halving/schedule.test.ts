@@ -61,5 +61,8 @@ describe('runSchedule', () => {
   it('a budget that gives no model its first logged point is refused', () => {
     expect(() => runSchedule(flat(10), successiveHalving, 20, 3, [0])).toThrow(BudgetError);
     expect(() => runSchedule(flat(10), uniformAllocation, 5, 3, [0])).toThrow(/less than the first logged compute/);
+    // compute figures in four digits, not as 333333333333333300000
+    const big = flat(3).map((c) => ({ ...c, compute: c.compute.map((k) => k * 1e21) }));
+    expect(() => runSchedule(big, uniformAllocation, 1e21, 3, [0])).toThrow(/^budget 1e\+21 gives each of 3 models 3\.333e\+20, less than the first logged compute 1e\+21$/);
   });
 });

@@ -26,6 +26,7 @@ import {
   type TargetRegion,
 } from './model.js';
 import { matchToPool, observedInGroup, sameConfiguration, type ObservedRuns } from './observed.js';
+import { figure } from '../text/figure.js';
 
 export const SUGGEST_METHODS = ['mspe', 'v-opt', 'd-opt'] as const;
 export type SuggestMethod = (typeof SUGGEST_METHODS)[number];
@@ -187,7 +188,7 @@ export function suggest(options: SuggestOptions): SuggestResult {
   if (open.length === 0 && remaining.length > 0) {
     let cheapest = Infinity;
     for (const i of remaining) cheapest = Math.min(cheapest, group.pool.cost[i]);
-    throw new PracticeError(`budget ${options.budget} is below the cost of every remaining candidate (the cheapest costs ${cheapest})`);
+    throw new PracticeError(`budget ${options.budget} is below the cost of every remaining candidate (the cheapest costs ${figure(cheapest)})`);
   }
 
   const suggestions: Suggestion[] = [];
