@@ -29,22 +29,26 @@ for (const [key, r2] of left) {
   const other = right.get(key);
   if (!other) continue;
   const [task, method] = key.split('\t');
-  const g = groups.get(`${task}\t${method}`) ?? { units: 0, stable: 0, worst: 0 };
-  const gap = Math.max(...r2.map((v, k) => Math.abs(v - other[k])));
+  const g = groups.get(`${task}\t${method}`) ?? { units: 0, stable: 0, worst: 0, levels: r2.map(() => 0) };
+  const gaps = r2.map((v, k) => Math.abs(v - other[k]));
+  const gap = Math.max(...gaps);
   g.units++;
   if (gap <= tol) g.stable++;
+  gaps.forEach((d, k) => {
+    if (d <= tol) g.levels[k]++;
+  });
   g.worst = Math.max(g.worst, gap);
   groups.set(`${task}\t${method}`, g);
 }
 const pct = (s, n) => (n ? `${((100 * s) / n).toFixed(0)}%` : '—');
-const lines = [`| task | method | units | within ${tol} at every level | largest gap |`, '| --- | --- | --- | --- | --- |'];
+const lines = [`| task | method | units | within ${tol} at every level | at level 1, 2, 3 | largest gap |`, '| --- | --- | --- | --- | --- | --- |'];
 let units2 = 0;
 let stable = 0;
 for (const [key, g] of [...groups].sort()) {
   const [task, method] = key.split('\t');
-  lines.push(`| ${task.replace(/_scaling_law$/, '')} | ${method} | ${g.units} | ${g.stable} (${pct(g.stable, g.units)}) | ${g.worst.toFixed(3)} |`);
+  lines.push(`| ${task.replace(/_scaling_law$/, '')} | ${method} | ${g.units} | ${g.stable} (${pct(g.stable, g.units)}) | ${g.levels.join(', ')} | ${g.worst.toFixed(3)} |`);
   units2 += g.units;
   stable += g.stable;
 }
-lines.push(`| all | | ${units2} | ${stable} (${pct(stable, units2)}) | |`);
+lines.push(`| all | | ${units2} | ${stable} (${pct(stable, units2)}) | | |`);
 process.stdout.write(`${lines.join('\n')}\n`);
