@@ -22,7 +22,10 @@ export interface GroupPolicy {
 export interface PolicyContext {
   law: Law;
   group: GroupData;
+  /** The group's random stream: the design's draws (and, under the reference protocol, the fits' starts). */
   rng: Rng;
+  /** The group's seed path, for streams of its own (e.g. starts that must not move the design). */
+  seedPath: readonly (string | number)[];
 }
 
 export type PolicyFactory = (ctx: PolicyContext) => GroupPolicy;
@@ -60,7 +63,8 @@ export function runBudgetLoop(spec: UnitSpec, makePolicy: PolicyFactory): UnitOu
       total: group.totalCost,
       rng,
     };
-    return { group, state, policy: makePolicy({ law, group, rng }), pending: [] as number[], trace: { chosen: [], spent: [], fitted: [] } as GroupTrace };
+    const policy = makePolicy({ law, group, rng, seedPath: [...spec.seedPath, group.name] });
+    return { group, state, policy, pending: [] as number[], trace: { chosen: [], spent: [], fitted: [] } as GroupTrace };
   });
 
   const r2: number[] = [];

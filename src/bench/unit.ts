@@ -71,15 +71,21 @@ const SELECTORS: Readonly<Record<Baseline, Selector>> = {
 
 /** Baselines: the selector chooses; at each level a fresh multistart fit on Σ r², starts uniform in the box. */
 function baselinePolicy(selector: Selector, config: UnitConfig) {
-  return ({ law, group, rng }: PolicyContext): GroupPolicy => ({
-    propose: (state) => selector.propose(state),
-    fitAtLevel: (state) => {
-      const { X, y } = subset(group.pool.X, group.pool.y, law.outputs, state.observed);
-      const problem = new LeastSquares(law, X, y, { fitter: config.fitter, gradient: config.gradient, objective: 'sse', loss: config.loss });
-      const result = problem.fit(uniformStarts(law.bounds, config.restarts, rng));
-      return result.best < 0 ? null : result.fits[result.best].theta;
-    },
-  });
+  return ({ law, group, rng, seedPath }: PolicyContext): GroupPolicy => {
+    // The reference draws a level's starts from the stream its random picks and tie-breaks come
+    // from, so the number of starts moves the design. Converged runs keep the two apart: the
+    // design of a unit is the same whatever --restarts is.
+    const starts = config.fitter === 'trf' ? rngFor([...seedPath, 'starts']) : rng;
+    return {
+      propose: (state) => selector.propose(state),
+      fitAtLevel: (state) => {
+        const { X, y } = subset(group.pool.X, group.pool.y, law.outputs, state.observed);
+        const problem = new LeastSquares(law, X, y, { fitter: config.fitter, gradient: config.gradient, objective: 'sse', loss: config.loss });
+        const result = problem.fit(uniformStarts(law.bounds, config.restarts, starts));
+        return result.best < 0 ? null : result.fits[result.best].theta;
+      },
+    };
+  };
 }
 
 /** All data: one multistart fit (Σ r² / n, log-uniform starts) on the whole pool, reported at every level. */
