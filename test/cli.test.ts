@@ -367,3 +367,13 @@ describe('the command outside the checkout', () => {
     expect(laws.stdout).toMatch(/sl_1/);
   }, 300_000);
 });
+
+describe('table on a folder of another kind of results', () => {
+  it('says it holds stress-suite results and which command tabulates them', () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'stress-summary.json'), JSON.stringify({ kind: 'stress' }));
+    const r = cli(['table', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`no benchmark runs under ${dir}: it holds stress-suite results, which \`active-sl report ${dir}\` tabulates`);
+  });
+});

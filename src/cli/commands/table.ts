@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { findRunDirs, mergeRuns } from '../../report/collect.js';
 import { buildTable, renderCsv, renderMarkdown } from '../../report/table.js';
 import { UsageError } from '../errors.js';
+import { findHalvingRuns } from '../../report/halving.js';
+import { findStressSummaries } from '../../report/stress.js';
 
 export function register(program: Command): void {
   program
@@ -35,7 +37,13 @@ export function register(program: Command): void {
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
-      if (!runDirs.length) throw new UsageError(`no results under ${dirs.join(', ')} (a run folder holds config.json and runs.jsonl)`);
+      if (!runDirs.length) {
+        // halving and stress folders look alike (config.json, runs.jsonl) but have their own tables
+        const halving = findHalvingRuns(dirs).length > 0;
+        const stress = findStressSummaries(dirs).length > 0;
+        const other = halving || stress ? `: it holds ${[halving && 'halving', stress && 'stress-suite'].filter(Boolean).join(' and ')} results, which \`active-sl report ${dirs[0]}\` tabulates` : ' (a run folder holds config.json and runs.jsonl)';
+        throw new UsageError(`no benchmark runs under ${dirs.join(', ')}${other}`);
+      }
       const rows = buildTable(mergeRuns(runDirs), Boolean(opts.paper));
       if (opts.format === 'json') process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       else if (opts.format === 'csv') process.stdout.write(renderCsv(rows));
