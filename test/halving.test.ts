@@ -83,6 +83,11 @@ describe('halving run', () => {
     const band = fs.readFileSync(path.join(out, 'report', 'halving-1-frontier.svg'), 'utf8');
     expect(band.match(/class="mark-line role-mark/g) ?? []).toHaveLength(3);
     expect(band).toMatch(/<path[^>]* d="M[\d.]+/);
+    // no benchmark runs here: no header-only table.md / table.csv
+    expect(fs.existsSync(path.join(out, 'report', 'table.md'))).toBe(false);
+    expect(fs.existsSync(path.join(out, 'report', 'table.csv'))).toBe(false);
+    // ua on 3 seeds against sh on 3: a like-for-like comparison; sh again on 2 seeds would not be
+    expect(table).toMatch(/<td>-?\d+\.\d\d%<\/td>/);
   });
 
   it('is deterministic, whatever --workers is', () => {

@@ -19,8 +19,9 @@ export interface ReportFiles {
   /** Paths of the written files. */
   html: string;
   svgs: string[];
-  tableMd: string;
-  tableCsv: string;
+  /** Null when there are no benchmark runs (a folder of halving or stress results only). */
+  tableMd: string | null;
+  tableCsv: string | null;
   /** Figures that could not be drawn, and why (the page says so too). */
   missing: MissingPlot[];
 }
@@ -287,18 +288,19 @@ export async function writeReport(outDir: string, dirs?: string[], options: Repo
   // report.html last: when it is there, the files it was made with are too
   commitFiles(reportDir, [
     ...figures.map((p, i) => ({ name: svgNames[i], text: `<?xml version="1.0" encoding="utf-8"?>\n${p.svg}\n` })),
-    { name: 'table.md', text: renderMarkdown(rows, true) },
-    { name: 'table.csv', text: renderCsv(rows) },
+    // no benchmark runs (only halving or stress results): no header-only table files
+    ...(rows.length ? [{ name: 'table.md', text: renderMarkdown(rows, true) }, { name: 'table.csv', text: renderCsv(rows) }] : []),
     { name: 'report.html', text: html },
   ]);
+  if (!rows.length) for (const f of ['table.md', 'table.csv']) fs.rmSync(path.join(reportDir, f), { force: true });
   // a task no longer in the results must not leave its old figures beside the new report
   for (const f of fs.readdirSync(reportDir)) if (PLOT_FILE.test(f) && !svgNames.includes(f)) fs.rmSync(path.join(reportDir, f), { force: true });
 
   return {
     html: path.join(reportDir, 'report.html'),
     svgs: svgNames.map((n) => path.join(reportDir, n)),
-    tableMd: path.join(reportDir, 'table.md'),
-    tableCsv: path.join(reportDir, 'table.csv'),
+    tableMd: rows.length ? path.join(reportDir, 'table.md') : null,
+    tableCsv: rows.length ? path.join(reportDir, 'table.csv') : null,
     missing,
   };
 }

@@ -57,7 +57,7 @@ describe('active-sl report', () => {
     const dir = path.join(out, 'report');
     expect(files.html).toBe(path.join(dir, 'report.html'));
     expect(files.svgs.map((f) => path.basename(f)).sort()).toEqual([`${TASK}-costs.svg`, `${TASK}-r2.svg`]);
-    for (const f of [files.html, ...files.svgs, files.tableMd, files.tableCsv]) expect(fs.statSync(f).size).toBeGreaterThan(0);
+    for (const f of [files.html, ...files.svgs, files.tableMd!, files.tableCsv!]) expect(fs.statSync(f).size).toBeGreaterThan(0);
     expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
     expect(files.missing).toEqual([]);
   });
@@ -115,10 +115,10 @@ describe('active-sl report', () => {
         if (Math.abs(c.diff!) >= 0.005) expect(html).toContain(`background:rgba(${c.diff! > 0 ? '40, 167, 69' : '220, 53, 69'}`);
       }
     }
-    const md = fs.readFileSync(files.tableMd, 'utf8');
+    const md = fs.readFileSync(files.tableMd!, 'utf8');
     expect(md).toContain(`| ${TASK} | cheapest |`);
     expect(md).toContain('(paper ');
-    const csv = fs.readFileSync(files.tableCsv, 'utf8').trim().split('\n');
+    const csv = fs.readFileSync(files.tableCsv!, 'utf8').trim().split('\n');
     expect(csv[0]).toBe('task,method,level,budget,mean,std,paper_mean,paper_std,diff,units,se,z');
     expect(csv).toHaveLength(1 + METHODS.length * 3);
   });
