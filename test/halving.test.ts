@@ -173,6 +173,9 @@ describe('halving suggest', () => {
   it('readable output names the action of every model', () => {
     const dir = tmp();
     const r = cli(['halving', 'suggest', '--curves', recordedCsv(dir), '--budget', '1e20', '--strategy', 'sh']);
+    // the surrogate's fit can take a minute: readable output says it is under way, and how long it took
+    expect(r.stderr).toMatch(/^fitting the learning-curve surrogate to \d+ curves …\ndone in [\d.]+ s\n$/);
+    expect(r.stdout).toContain('if kept: ends at');
     expect(r.code).toBe(0);
     expect(r.stdout.match(/continue/g)).toHaveLength(2);
     expect(r.stdout).toMatch(/frontier L\(C\) = \(C \/ /);

@@ -144,7 +144,12 @@ Examples:
       }
       if (!(flags.eta > 1)) throw new UsageError(`--eta ${flags.eta}: must be > 1`);
       const set = await readCurves(flags.curves);
+      // the surrogate's fit is the long part (a minute on a few dozen long curves): say it is under way
+      const started = Date.now();
+      const say = (line: string) => (flags.json ? undefined : process.stderr.write(line));
+      say(`fitting the learning-curve surrogate to ${set.curves.length} curves …\n`);
       const advice = adviseHalving(set, flags.budget, flags.eta, flags.strategy as HalvingSuggestStrategy, [flags.seed]);
+      say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(advice, null, 2)}\n`);
         return;
@@ -156,7 +161,10 @@ Examples:
         return a >= 1e6 || (a > 0 && a < 1e-3) ? v.toExponential(3).replace(/\.?0+e/, 'e') : Number(v.toPrecision(4)).toString();
       };
       const rows = advice.models.map((m) => [m.model, g(m.params), g(m.compute), g(m.lastLoss), m.action, m.next ? g(m.next) : '—', g(m.predicted.compute), `${g(m.predicted.mean)} [${g(m.predicted.lo90)}, ${g(m.predicted.hi90)}]`]);
-      process.stdout.write(`${textTable(['model', 'params', 'compute', 'last loss', 'action', 'next', 'ends at', 'predicted loss [90%]'], rows, ['l', 'r', 'r', 'r', 'l', 'r', 'r', 'r'])}\n`);
+      process.stdout.write(
+        `${textTable(['model', 'params', 'compute', 'last loss', 'action', 'next', 'if kept: ends at', 'predicted loss there [90%]'], rows, ['l', 'r', 'r', 'r', 'l', 'r', 'r', 'r'])}\n`,
+      );
+      process.stdout.write('(for a model to stop, the last two columns are where it would have gone: what the keep rule weighed)\n');
       const f = advice.frontier;
       if (f) {
         const law = (l: { alpha: number; gamma: number } | null) => (l ? `(C / ${g(l.alpha)})^(−${g(l.gamma)})` : '—');
