@@ -60,36 +60,27 @@ export function gaussianOnGrid(out: Float64Array, at: number, n: number, y0: num
   const q0 = nearest < 0 ? 0 : nearest >= n ? n - 1 : nearest;
   const z0 = y0 + q0 * h - m;
   out[at + q0] = density(z0);
-  let phi = out[at + q0];
-  let r = right(z0);
-  let q = q0 + 1;
-  for (; q < n && phi >= NEGLIGIBLE_DENSITY; q++) {
-    if ((q - q0) % RECURRENCE_RUN === 0) {
-      const z = y0 + q * h - m;
-      phi = density(z);
-      r = right(z);
-    } else {
-      phi *= r;
-      r *= shrink;
+  // outward from q0, one side then the other: the same recurrence with the matching ratio
+  for (const [step, ratio] of [
+    [1, right],
+    [-1, left],
+  ] as const) {
+    let phi = out[at + q0];
+    let r = ratio(z0);
+    let q = q0 + step;
+    for (; q >= 0 && q < n && phi >= NEGLIGIBLE_DENSITY; q += step) {
+      if ((q - q0) % RECURRENCE_RUN === 0) {
+        const z = y0 + q * h - m;
+        phi = density(z);
+        r = ratio(z);
+      } else {
+        phi *= r;
+        r *= shrink;
+      }
+      out[at + q] = phi;
     }
-    out[at + q] = phi;
+    for (; q >= 0 && q < n; q += step) out[at + q] = 0;
   }
-  for (; q < n; q++) out[at + q] = 0;
-  phi = out[at + q0];
-  r = left(z0);
-  q = q0 - 1;
-  for (; q >= 0 && phi >= NEGLIGIBLE_DENSITY; q--) {
-    if ((q0 - q) % RECURRENCE_RUN === 0) {
-      const z = y0 + q * h - m;
-      phi = density(z);
-      r = left(z);
-    } else {
-      phi *= r;
-      r *= shrink;
-    }
-    out[at + q] = phi;
-  }
-  for (; q >= 0; q--) out[at + q] = 0;
 }
 
 export interface MspeMode {
