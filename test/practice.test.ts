@@ -217,6 +217,15 @@ describe('suggest and fit commands', () => {
     for (const p of t.predictions as Record<string, unknown>[]) expect(Object.keys(p).sort()).toEqual(['features', 'hi90', 'lo90', 'mean']);
   });
 
+  it('the text table counts data rows from 1, the JSON row from 0', async () => {
+    const obs = observedFile('obs8r.csv', 8);
+    const args = ['suggest', '--task', taskFile, '--observed', obs, '--restarts', '8'];
+    const json = JSON.parse(await cli(registerSuggest, [...args, '--json'])) as { suggestions: { row: number }[] };
+    const text = await cli(registerSuggest, args);
+    expect(text).toMatch(/#\s+data row\s+N\s+D/);
+    expect(text).toMatch(new RegExp(`\\n1\\s+${json.suggestions[0].row + 1}\\s`));
+  });
+
   it('fit and suggest say whether the law fits the runs: lawFits in the JSON, one line in the text', async () => {
     const few = observedFile('obs8e.csv', 8);
     const early = JSON.parse(await cli(registerFit, ['fit', '--task', taskFile, '--observed', few, '--restarts', '8', '--json'])) as { lawFits: Record<string, unknown> };

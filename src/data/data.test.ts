@@ -61,7 +61,12 @@ describe('user task files', () => {
 
   it('names file, row and column of a non-numeric cell', async () => {
     const file = tmpTask({ 'pool.csv': 'N,D,loss\n1,10,3.0\n2,ten,2.5\n', 'target.csv': target }, baseTask);
-    await expect(loadTaskData(readTaskFile(file))).rejects.toThrow(/pool\.csv \(row 2, column 'D'\): expected a finite number, found 'ten'/);
+    await expect(loadTaskData(readTaskFile(file))).rejects.toThrow(/pool\.csv \(data row 2, column 'D'\): expected a finite number, found 'ten'/);
+  });
+
+  it('names a ragged CSV line by its data row, as every other message does', async () => {
+    const file = tmpTask({ 'pool.csv': 'N,D,loss\n1,10,3.0\n2,10\n', 'target.csv': target }, baseTask);
+    await expect(loadTaskData(readTaskFile(file))).rejects.toThrow(/pool\.csv: not valid CSV at data row 2 \(line 3 of the file\): Invalid Record Length: expect 3, got 2$/);
   });
 
   it('names a missing column and lists the ones there are', async () => {

@@ -16,7 +16,8 @@ export class DataError extends Error {
     readonly row?: number,
     readonly column?: string,
   ) {
-    const where = [row !== undefined ? `row ${row}` : '', column !== undefined ? `column '${column}'` : ''].filter(Boolean).join(', ');
+    // rows are data rows, 1-based, the header not counted: the one convention of every message
+    const where = [row !== undefined ? `data row ${row}` : '', column !== undefined ? `column '${column}'` : ''].filter(Boolean).join(', ');
     super(`${file}${where ? ` (${where})` : ''}: ${reason}`);
     this.name = 'DataError';
   }
@@ -70,6 +71,10 @@ function readCsv(file: string): DataTable {
   try {
     records = parseCsv(text, { bom: true, skip_empty_lines: true, trim: true, relax_column_count: false }) as string[][];
   } catch (e) {
+    // csv-parse counts file lines; say the data row, as every other message does
+    const line = (e as { lines?: unknown }).lines;
+    const reason = (e as Error).message.replace(/ on line \d+$/, '');
+    if (typeof line === 'number' && line > 1) throw new DataError(file, `not valid CSV at data row ${line - 1} (line ${line} of the file): ${reason}`);
     throw new DataError(file, `not valid CSV (${(e as Error).message})`);
   }
   if (records.length === 0) throw new DataError(file, 'the file is empty (a header row is needed)');

@@ -97,13 +97,13 @@ Examples:
       else {
         const rows = result.suggestions.map((s, k) => [
           String(k + 1),
-          String(s.row),
+          String(s.row + 1),
           ...task.features.map((f) => fmt(s.features[f])),
           fmt(s.cost),
           fmt(s.score),
         ]);
         process.stdout.write('run next:\n');
-        process.stdout.write(`${textTable(['#', 'row', ...task.features, 'cost', 'score'], rows, ['r', 'r', ...task.features.map(() => 'r' as const), 'r', 'r'])}\n`);
+        process.stdout.write(`${textTable(['#', 'data row', ...task.features, 'cost', 'score'], rows, ['r', 'r', ...task.features.map(() => 'r' as const), 'r', 'r'])}\n`);
       }
       process.stdout.write(`\ntarget region (${task.targets[0]}):\n${printTarget(result.target, task.features)}\n`);
       process.stdout.write(`\nuncertainty ${fmt(result.target.uncertainty)}${flags.stopBelow !== undefined ? ` (stop below ${flags.stopBelow}: ${result.stop ? 'yes — stop' : 'no — keep going'})` : ''}\n`);
