@@ -11,9 +11,9 @@
  * p = Σₖ wₖφₖ: a one-dimensional integral per candidate.
  *
  * Quadrature: 'reference' is the reference's arithmetic bit for bit, faults included (one exp per
- * point and mode; a clip that leaves no range reverses the grid); 'recurrence' fills each density along the same uniform grid outward from
- * its mean by a two-term product (see `gaussianOnGrid`), about 1 exp in 16 points instead of 2 per
- * point, and agrees with it to 1e-13·(1 + z²/2v) relative.
+ * point and mode; a clip that leaves no range reverses the grid); 'recurrence' fills each density
+ * along the same uniform grid outward from its mean by a two-term product (see `gaussianOnGrid`),
+ * about 1 exp in 16 points instead of 2 per point, and agrees with it to 1e-13·(1 + z²/2v) relative.
  *
  * Multi-output laws, as in the reference scripts: the full method ('both') uses the within-mode
  * term only (its inter-mode term would need a D-dimensional integral); the inter-only ablation
@@ -263,20 +263,22 @@ export function interModeGain(
           integral[p] += end * ratio * (A[p] + B[p] * y + C[p] * (y * y));
         }
       }
-    } else for (let q = 0; q < N; q++) {
-      const y = grid[q];
-      let mix = 0;
-      for (let k = 0; k < K; k++) {
-        const diff = y - mean[k];
-        phi[k] = norm[k] * Math.exp((-0.5 * diff ** 2) / variance[k]);
-        mix += w[k] * phi[k];
-      }
-      if (!(mix >= DENSITY_FLOOR)) mix = DENSITY_FLOOR;
-      const dy = q > 0 ? grid[q] - grid[q - 1] : 0;
-      for (let p = 0; p < pairCount; p++) {
-        const f = ((phi[first[p]] * phi[second[p]]) / mix) * (A[p] + B[p] * y + C[p] * (y * y));
-        if (q > 0) integral[p] += (dy * (f + prev[p])) / 2;
-        prev[p] = f;
+    } else {
+      for (let q = 0; q < N; q++) {
+        const y = grid[q];
+        let mix = 0;
+        for (let k = 0; k < K; k++) {
+          const diff = y - mean[k];
+          phi[k] = norm[k] * Math.exp((-0.5 * diff ** 2) / variance[k]);
+          mix += w[k] * phi[k];
+        }
+        if (!(mix >= DENSITY_FLOOR)) mix = DENSITY_FLOOR;
+        const dy = q > 0 ? grid[q] - grid[q - 1] : 0;
+        for (let p = 0; p < pairCount; p++) {
+          const f = ((phi[first[p]] * phi[second[p]]) / mix) * (A[p] + B[p] * y + C[p] * (y * y));
+          if (q > 0) integral[p] += (dy * (f + prev[p])) / 2;
+          prev[p] = f;
+        }
       }
     }
     let after = 0;

@@ -1,6 +1,7 @@
 /** `active-sl halving run`: learning-curve budget allocation (Successive Halving and its surrogates). */
 import type { Command } from 'commander';
 import { readCurves } from '../../halving/curves.js';
+import { figure } from '../../text/figure.js';
 import { FAMILIES } from '../../halving/ensemble.js';
 import { runHalving } from '../../halving/bench.js';
 import { BudgetError } from '../../halving/schedule.js';
@@ -155,11 +156,7 @@ Examples:
         return;
       }
       // compute in FLOPs runs to 1e21 and beyond: four significant figures, in exponent form when large
-      const g = (v: number) => {
-        if (!Number.isFinite(v)) return String(v);
-        const a = Math.abs(v);
-        return a >= 1e6 || (a > 0 && a < 1e-3) ? v.toExponential(3).replace(/\.?0+e/, 'e') : Number(v.toPrecision(4)).toString();
-      };
+      const g = figure;
       const rows = advice.models.map((m) => [m.model, g(m.params), g(m.compute), g(m.lastLoss), m.action, m.next ? g(m.next) : '—', g(m.predicted.compute), `${g(m.predicted.mean)} [${g(m.predicted.lo90)}, ${g(m.predicted.hi90)}]`]);
       process.stdout.write(
         `${textTable(['model', 'params', 'compute', 'last loss', 'action', 'next', 'if kept: ends at', 'predicted loss there [90%]'], rows, ['l', 'r', 'r', 'r', 'l', 'r', 'r', 'r'])}\n`,
