@@ -243,6 +243,19 @@ describe('suggest and fit commands', () => {
     }
   });
 
+  it('--noise-sd gives the law-fits check the run-to-run sd: residuals far above it fire the scale test', async () => {
+    const obs = observedFile('obs20n.csv', 20);
+    const run = async (sd: string) =>
+      (JSON.parse(await cli(registerFit, ['fit', '--task', taskFile, '--observed', obs, '--restarts', '8', '--noise-sd', sd, '--json'])) as { lawFits: { fired: string[]; stats: { scaleRatio: number | null } } }).lawFits;
+    const tooSmall = await run(String(NOISE_SD / 20));
+    expect(tooSmall.fired).toContain('scale');
+    expect(tooSmall.stats.scaleRatio!).toBeGreaterThan(100);
+    const right = await run(String(NOISE_SD));
+    expect(right.fired).not.toContain('scale');
+    expect(right.stats.scaleRatio).not.toBeNull();
+    await expect(cli(registerSuggest, ['suggest', '--task', taskFile, '--observed', obs, '--noise-sd', '0'])).rejects.toThrow(/--noise-sd 0: must be a number > 0/);
+  });
+
   it('readable output and errors', async () => {
     const obs = observedFile('obs8d.csv', 8);
     const text = await cli(registerSuggest, ['suggest', '--task', taskFile, '--observed', obs, '--restarts', '8', '--stop-below', '5']);

@@ -143,7 +143,7 @@ export async function runBenchmark(options: RunOptions, preloaded?: TaskData): P
         `If the fits changed in between, run without --resume to have one version throughout`,
     );
   }
-  const progress = createProgress(todo.length, `${task.name} ${label}`, { quiet: options.quiet });
+  const progress = createProgress(todo.length, `${task.name} ${label}`, { quiet: options.quiet, workers: options.workers });
   const writeSummary = () => atomicWrite(path.join(dir, 'summary.json'), `${JSON.stringify(summarise(config, records, units.length), null, 2)}\n`);
   const jobs: UnitJob[] = todo.map((u) => ({
     data,

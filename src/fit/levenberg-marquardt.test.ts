@@ -198,4 +198,49 @@ describe('levenbergMarquardt', () => {
     expect(r.status).toMatch(/^converged-/);
     expect(r.x[0] + 2 * r.x[1]).toBeCloseTo(3, 12);
   });
+
+  it('with bounds, stays in the box and reaches the bounded minimum L-BFGS-B finds', () => {
+    const fn = expDecay(NOISY);
+    const r = new Float64Array(T.length);
+    const J = new Float64Array(T.length * 3);
+    // the unbounded optimum has b ≈ 1.3 and c ≈ 0.7: capping c at 0.5 binds, and b moves inside its box
+    const lo = [0, 0, -1];
+    const hi = [10, 1, 0.5];
+    const lm = levenbergMarquardt(fn, [1, 0.5, 0], T.length, { bounds: lo.map((l, j) => [l, hi[j]] as const) });
+    const box = minimizeBox(
+      (x, g) => {
+        fn(x, r, J);
+        let f = 0;
+        g.fill(0);
+        for (let i = 0; i < T.length; i++) {
+          f += r[i] * r[i];
+          for (let j = 0; j < 3; j++) g[j] += 2 * r[i] * J[i * 3 + j];
+        }
+        return f;
+      },
+      [1, 0.5, 0],
+      lo,
+      hi,
+      { ftol: 1e-15, gtol: 1e-10 },
+    );
+    expect(lm.status).toMatch(/^converged-/);
+    for (let j = 0; j < 3; j++) {
+      expect(lm.x[j]).toBeGreaterThanOrEqual(lo[j]);
+      expect(lm.x[j]).toBeLessThanOrEqual(hi[j]);
+    }
+    expect(lm.x[2]).toBe(0.5);
+    expect(box.x[1]).toBeLessThan(1);
+    expect(Math.abs(lm.f - box.f) / box.f).toBeLessThan(1e-9);
+    // f agrees to 1e-9, so θ near a minimum agrees to about its square root
+    expect(lm.x[0]).toBeCloseTo(box.x[0], 4);
+    expect(lm.x[1]).toBeCloseTo(box.x[1], 4);
+  });
+
+  it('with bounds that do not bind, takes the same steps as without', () => {
+    const fn = expDecay(NOISY);
+    const free = levenbergMarquardt(fn, [1, 0.5, 0], T.length);
+    const wide = levenbergMarquardt(fn, [1, 0.5, 0], T.length, { bounds: [[-100, 100], [-100, 100], [-100, 100]] });
+    expect(Array.from(wide.x)).toEqual(Array.from(free.x));
+    expect(wide.evaluations).toBe(free.evaluations);
+  });
 });

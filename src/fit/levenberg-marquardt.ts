@@ -6,8 +6,14 @@
  * absorb √λ·D. That never forms JᵀJ, so it stays accurate when J is badly conditioned, and a
  * rank-deficient J gives the least-squares step instead of a failure.
  *
- * Bounds: none. Like the reference's LM fitter, this one ignores parameter bounds; a caller that
- * needs them must use `minimizeBox` (L-BFGS-B) instead.
+ * Bounds (optional): projected Levenberg–Marquardt (Kanzow, Yamashita & Fukushima 2004). The
+ * variables on a bound that descent would push through are held (their Jacobian columns leave the
+ * model, so neither the step nor the gradient test sees them); the damped step of the others is
+ * computed as without bounds and the trial point projected onto the box, with the predicted
+ * reduction of the projected step under the linear model. Without bounds every step is MINPACK's.
+ * The reference's LM fitter ignores bounds; ours keeps them, because the posterior built around a
+ * fit (select/fisher.ts) works in log θ for parameters with a positive lower bound and spans the
+ * box with its prior: a θ outside the box has no meaning there.
  *
  * Differences from MINPACK, deliberate:
  * - a trial point with non-finite residuals is a rejected step (the trust region shrinks tenfold),
@@ -29,6 +35,8 @@ export interface LmOptions {
   xtol?: number;
   /** Stop when the largest cosine between r and a column of J is ≤ gtol. Default 1e-8. */
   gtol?: number;
+  /** [lo, hi] per variable; infinite ends allowed. Default: unbounded. */
+  bounds?: readonly (readonly [number, number])[];
 }
 
 export type LmResult = MinimizeResult & { cost: number /* 0.5*||r||^2 */ };
@@ -297,7 +305,10 @@ export function levenbergMarquardt(fn: ResidualsWithJacobian, x0: ArrayLike<numb
   // Zero rows pad an underdetermined problem so that the factorisation is square at least.
   const rows = Math.max(m, n);
 
+  const bounds = options.bounds;
+  if (bounds !== undefined && bounds.length !== n) throw new RangeError(`levenbergMarquardt: ${bounds.length} bounds for ${n} variables`);
   let x = Float64Array.from(x0);
+  if (bounds) for (let j = 0; j < n; j++) x[j] = Math.min(Math.max(x[j], bounds[j][0]), bounds[j][1]);
   let xTrial = new Float64Array(n);
   let r = new Float64Array(m);
   let rTrial = new Float64Array(m);
@@ -356,6 +367,15 @@ export function levenbergMarquardt(fn: ResidualsWithJacobian, x0: ArrayLike<numb
         for (let i = 0; i < m; i++) A[j * rows + i] = J[i * n + j];
         for (let i = m; i < rows; i++) A[j * rows + i] = 0;
       }
+      if (bounds) {
+        // a variable on a bound that descent (−Jᵀr) would push through is held: its column leaves the
+        // model, so the damped step moves the others only and the gradient test ignores it
+        for (let j = 0; j < n; j++) {
+          let g = 0;
+          for (let i = 0; i < m; i++) g += J[i * n + j] * r[i];
+          if ((x[j] <= bounds[j][0] && g > 0) || (x[j] >= bounds[j][1] && g < 0)) for (let i = 0; i < rows; i++) A[j * rows + i] = 0;
+        }
+      }
       qrFactor(A, rows, n, ipvt, rdiag, acnorm, wa1);
       if (firstFactor) {
         // Scale each variable by its column norm so that the trust region is invariant to units.
@@ -396,13 +416,22 @@ export function levenbergMarquardt(fn: ResidualsWithJacobian, x0: ArrayLike<numb
     }
 
     par = dampingParameter(n, R, ipvt, diag, qtf, delta, par, step, sdiag, wa1, wa2, wa3);
+    let projected = false;
     for (let j = 0; j < n; j++) {
-      step[j] = -step[j];
-      xTrial[j] = x[j] + step[j];
+      let t = x[j] - step[j];
+      if (bounds) {
+        const [lo, hi] = bounds[j];
+        if (t < lo || t > hi) {
+          t = t < lo ? lo : hi;
+          projected = true;
+        }
+      }
+      xTrial[j] = t;
+      step[j] = bounds ? t - x[j] : -step[j];
       wa3[j] = diag[j] * step[j];
     }
     const pnorm = norm(wa3, n);
-    if (iterations === 0) delta = Math.min(delta, pnorm);
+    if (iterations === 0 && pnorm > 0) delta = Math.min(delta, pnorm);
 
     if (evaluations >= maxEvaluations) return done('max-evaluations');
     fn(xTrial, rTrial, null);
@@ -419,8 +448,17 @@ export function levenbergMarquardt(fn: ResidualsWithJacobian, x0: ArrayLike<numb
     }
     const temp1 = norm(wa3, n) / fnorm;
     const temp2 = (Math.sqrt(par) * pnorm) / fnorm;
-    const prered = temp1 * temp1 + (temp2 * temp2) / 0.5;
-    const dirder = -(temp1 * temp1 + temp2 * temp2);
+    let prered = temp1 * temp1 + (temp2 * temp2) / 0.5;
+    let dirder = -(temp1 * temp1 + temp2 * temp2);
+    if (projected) {
+      // MINPACK's identities hold for the damped step only; the projected one gets the model's own
+      // reduction, 1 − ‖r + Jp‖²/‖r‖² with rᵀJp = (Qᵀr)ᵀ(R Pᵀp)
+      let cross = 0;
+      for (let i = 0; i < n; i++) cross += qtf[i] * wa3[i];
+      cross /= fnorm * fnorm;
+      prered = -(2 * cross + temp1 * temp1);
+      dirder = cross;
+    }
     const ratio = prered !== 0 ? actred / prered : 0;
 
     if (ratio <= 0.25) {

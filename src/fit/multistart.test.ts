@@ -127,3 +127,15 @@ describe('starts the fitter cannot use', () => {
     expect(Number.isFinite(r.fits[r.best].loss)).toBe(true);
   });
 });
+
+describe('--fitter lm', () => {
+  it("keeps the law's bounds: a fit whose unbounded optimum lies outside ends on the bound, as trf's does", () => {
+    // the data want c ≈ 2, the box caps it at 1
+    const ys = Float64Array.from([1, 2, 3, 4].map((x) => Math.exp(0.3 * x) + 2));
+    const lm = new LeastSquares(law, X, ys, { fitter: 'lm', objective: 'sse' }).fitOne(Float64Array.of(0.1, 0));
+    const trf = new LeastSquares(law, X, ys, { fitter: 'trf', objective: 'sse' }).fitOne(Float64Array.of(0.1, 0));
+    expect(lm.theta[1]).toBe(1);
+    expect(lm.status).toMatch(/^converged-/);
+    expect(Math.abs(lm.loss - trf.loss) / trf.loss).toBeLessThan(1e-8);
+  });
+});

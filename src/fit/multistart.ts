@@ -14,7 +14,7 @@ import { distinctOptima } from './optima.js';
 /**
  * `lbfgsb`: the reference's protocol (L-BFGS-B on the summed loss, bounded); `trf`: bounded
  * trust-region least squares on the residuals, with the linear parameters projected out, run to
- * convergence; `lm`: Levenberg–Marquardt, unbounded.
+ * convergence; `lm`: Levenberg–Marquardt, projected onto the bounds.
  */
 export type FitterName = 'lbfgsb' | 'trf' | 'lm';
 export const FITTERS: readonly FitterName[] = ['lbfgsb', 'trf', 'lm'];
@@ -341,7 +341,7 @@ export class LeastSquares {
 
   private fitLm(start: ArrayLike<number>): StartFit {
     const m = this.n * this.outputs;
-    const r = levenbergMarquardt(this.residualsOf(true), start, m);
+    const r = levenbergMarquardt(this.residualsOf(true), start, m, { bounds: this.law.bounds });
     const loss = r.f * this.scale;
     return { theta: r.x, loss: r.status === 'non-finite' || !Number.isFinite(loss) ? NaN : loss, status: r.status };
   }

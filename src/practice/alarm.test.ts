@@ -123,6 +123,134 @@ describe('checkLawFits on a linear law', () => {
   });
 });
 
+// ───────────── the tests beyond cost: each input, pairs of inputs, pinned parameters, replicates ─────────────
+
+describe('checkLawFits beyond cost', () => {
+  const n = 30;
+
+  /** The partial F of adding columns W to the plane's regressors [1, x, z], by two ordinary least-squares fits. */
+  function partialF(X: Float64Array[], y: Float64Array, W: Float64Array[]): number {
+    const rows = (extra: Float64Array[]) => Array.from({ length: y.length }, (_, i) => [1, X[0][i], X[1][i], ...extra.map((w) => w[i])]);
+    const sse = (A: Matrix) => {
+      const beta = inverse(A.transpose().mmul(A)).mmul(A.transpose()).mmul(Matrix.columnVector(Array.from(y)));
+      const r = Matrix.columnVector(Array.from(y)).sub(A.mmul(beta));
+      return r.transpose().mmul(r).get(0, 0);
+    };
+    const small = sse(new Matrix(rows([])));
+    const big = sse(new Matrix(rows(W)));
+    return (small - big) / W.length / (big / (y.length - 3 - W.length));
+  }
+
+  it("the input test's F is the partial F of a centred cubic in the input added to the law", () => {
+    const { X, y, cost } = planeData(n, 3);
+    const all = Array.from({ length: n }, (_, i) => i);
+    const fit = lmFit(plane, X, y, all);
+    const r = checkLawFits(plane, X, y, fit.theta, cost);
+    const j = r.stats.inputFeature!;
+    const t = X[j].map(Math.log);
+    const mean = t.reduce((a, b) => a + b, 0) / n;
+    const sd = Math.sqrt(t.reduce((a, b) => a + (b - mean) ** 2, 0) / n);
+    const zs = t.map((v) => (v - mean) / sd);
+    const cubic = [1, 2, 3].map((d) => zs.map((v) => v ** d));
+    expect(r.stats.inputF).toBeCloseTo(partialF(X, y, cubic), 8);
+  });
+
+  it('on a linear law, where every test is exact, all tests together fire on at most the stated level of seeds', () => {
+    let fired = 0;
+    const seeds = 300;
+    for (let s = 0; s < seeds; s++) {
+      const { X, y, cost } = planeData(n, 1000 + s);
+      const fit = lmFit(plane, X, y, Array.from({ length: n }, (_, i) => i));
+      if (!checkLawFits(plane, X, y, fit.theta, cost).ok) fired++;
+    }
+    expect(fired / seeds).toBeLessThanOrEqual(ALARM_LEVEL);
+  });
+
+  it('a bend in one input that cost does not order fires the input test and names that input', () => {
+    // a smooth step in x alone, across a design where cost follows z: no trend with cost to see
+    const rng = rngFor(['alarm-step']);
+    const x = Float64Array.from({ length: n }, (_, i) => 0.5 + (i % 10) * 0.4);
+    const z = Float64Array.from({ length: n }, (_, i) => 0.5 + Math.floor(i / 10) * 1.5);
+    const y = Float64Array.from(x, (v, i) => 1 + 2 * v - 0.5 * z[i] + 0.6 / (1 + Math.exp(-(v - 2.3) / 0.2)) + 0.05 * normal(rng));
+    const cost = Float64Array.from(z, Math.exp);
+    const fit = lmFit(plane, [x, z], y, Array.from({ length: n }, (_, i) => i));
+    const r = checkLawFits(plane, [x, z], y, fit.theta, cost);
+    expect(r.ok).toBe(false);
+    expect(r.fired[0]).toBe('input');
+    expect(r.stats.inputFeature).toBe(0);
+    expect(r.why).toMatch(/^the residuals curve against x beyond what the law can follow: a curve in log x explains \d+% of them/);
+    expectClean(r);
+  });
+
+  it('inputs acting jointly fire the interaction test and name the pair', () => {
+    const rng = rngFor(['alarm-interaction']);
+    const x = Float64Array.from({ length: n }, () => 0.5 + 3.5 * rng());
+    const z = Float64Array.from({ length: n }, () => 0.5 + 3.5 * rng());
+    const y = Float64Array.from(x, (v, i) => 1 + 2 * v - 0.5 * z[i] + 0.4 * Math.log(v) * Math.log(z[i]) + 0.02 * normal(rng));
+    const fit = lmFit(plane, [x, z], y, Array.from({ length: n }, (_, i) => i));
+    const r = checkLawFits(plane, [x, z], y, fit.theta, Float64Array.from(x, (v, i) => v * z[i]));
+    expect(r.ok).toBe(false);
+    expect(r.fired).toContain('interaction');
+    expect([r.stats.interactionFirst, r.stats.interactionSecond]).toEqual([0, 1]);
+    expect(r.why).toMatch(/x and z act jointly/);
+  });
+
+  it('a parameter held at its bound by data that pull it further fires the pinned test; a truth on the bound rarely does', () => {
+    const ramp = compileLaw({ formula: 'a + b * x', params: { a: [-10, 10], b: [0, 10] }, features: ['x'] });
+    const x = Float64Array.from({ length: n }, (_, i) => i / 5);
+    const cost = Float64Array.from(x, (v) => v + 1);
+    const fitOf = (y: Float64Array) => new LeastSquares(ramp, [x], y, { objective: 'sse' }).fitOne(Float64Array.of(0, 1)).theta;
+    const rng = rngFor(['alarm-pinned']);
+    const falling = Float64Array.from(x, (v) => 2 - 0.3 * v + 0.05 * normal(rng));
+    const thetaDown = fitOf(falling);
+    expect(thetaDown[1]).toBe(0);
+    const r = checkLawFits(ramp, [x], falling, thetaDown, cost);
+    expect(r.ok).toBe(false);
+    expect(r.fired).toContain('pinned');
+    expect(r.stats.pinnedParameter).toBe(1);
+    expect(r.why).toMatch(/^b is held at its lower bound 0 and the runs pull it further out \(t = -[\d.]+, Bonferroni over 1 pinned p /);
+    // flat truth: b lands on 0 in about half the draws, and the one-sided test fires at its share of the level
+    let pinned = 0;
+    let fired = 0;
+    for (let s = 0; s < 200; s++) {
+      const g = rngFor(['alarm-flat', s]);
+      const flat = Float64Array.from(x, () => 2 + 0.05 * normal(g));
+      const th = fitOf(flat);
+      const c = checkLawFits(ramp, [x], flat, th, cost);
+      if (c.stats.pinnedCount > 0) pinned++;
+      if (c.fired.includes('pinned')) fired++;
+    }
+    expect(pinned).toBeGreaterThan(60);
+    expect(fired / 200).toBeLessThanOrEqual(ALARM_LEVEL);
+  });
+
+  it("replicate runs give the classic lack-of-fit F: residual mean square beyond the replicates' over theirs", () => {
+    const line = compileLaw({ formula: 'a + b * x', params: { a: [-100, 100], b: [-100, 100] }, features: ['x'] });
+    const rng = rngFor(['alarm-replicates']);
+    // 8 configurations, each run three times
+    const x = Float64Array.from({ length: 24 }, (_, i) => 1 + (i % 8));
+    const make = (curve: number) => Float64Array.from(x, (v) => 1 + 0.5 * v + curve * (v - 4.5) ** 2 + 0.1 * normal(rng));
+    const cost = Float64Array.from(x, Math.exp);
+    for (const curve of [0, 0.05]) {
+      const y = make(curve);
+      const theta = new LeastSquares(line, [x], y, { fitter: 'lm', objective: 'sse' }).fitOne(new Float64Array(2)).theta;
+      const r = checkLawFits(line, [x], y, theta, cost);
+      let sse = 0;
+      for (let i = 0; i < 24; i++) sse += (y[i] - theta[0] - theta[1] * x[i]) ** 2;
+      let pure = 0;
+      for (let c = 1; c <= 8; c++) {
+        const ys = Array.from(y).filter((_, i) => x[i] === c);
+        const mean = ys.reduce((a, b) => a + b, 0) / ys.length;
+        pure += ys.reduce((a, b) => a + (b - mean) ** 2, 0);
+      }
+      expect(r.stats.replicateGroups).toBe(8);
+      expect(r.stats.pureErrorF).toBeCloseTo((sse - pure) / (22 - 16) / (pure / 16), 8);
+      if (curve === 0) expect(r.fired).not.toContain('pure-error');
+      else expect(r.fired).toContain('pure-error');
+    }
+  });
+});
+
 // ───────────── Chinchilla on an 8 × 8 grid: false alarms and hits ─────────────
 
 const CHINCHILLA_PARAMS = { E: [0.5, 4], A: [1, 1e5], alpha: [0.05, 1.5], B: [1, 1e6], beta: [0.05, 1.5] } as const;
@@ -207,11 +335,12 @@ describe('checkLawFits on Chinchilla, 8 × 8 grid N 1e7…1e9 × D 2e8…2e10', 
     expect(alarmRate(bentN, 0.002)).toBeGreaterThanOrEqual(0.9);
   });
 
-  it('names the trend when it fires on the saturating law', () => {
+  it('names the input whose effect saturates, and the trend with cost, when it fires on the saturating law', () => {
     const r = simulate(saturatingD, 0.005, 0);
     expect(r.ok).toBe(false);
-    expect(r.fired[0]).toBe('trend');
-    expect(r.why).toMatch(/the costlier the run, the higher it sits against the law \(slope on log cost t = [\d.]+, p = /);
+    expect(r.fired.slice(0, 2)).toEqual(['input', 'trend']);
+    expect(r.stats.inputFeature).toBe(1);
+    expect(r.why).toMatch(/^the residuals curve against D beyond what the law can follow: a curve in log D explains \d+% of them \(F = [\d.]+ on 3 and \d+ dof/);
   });
 });
 

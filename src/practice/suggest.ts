@@ -48,6 +48,8 @@ export interface ModelOptions {
   loss?: LossSpec;
   /** Default PRACTICE_FITTER. */
   fitter?: FitterName;
+  /** Run-to-run sd of the target at one configuration, if known: the law-fits check tests the residuals against it. */
+  noiseSd?: number;
 }
 
 export interface SuggestOptions extends ModelOptions {
@@ -115,7 +117,10 @@ export function fitModel(options: ModelOptions): FittedModel {
   const f = forecast(law, obs, fits, acquisitionState(law, group, obs, fits, []));
   const target = targetRegion(f.prepared, f.modes, task.features, group.target.rows, f.noise.quantile);
   const cost = observedCosts(task, mine.X, match, group.pool.cost);
-  const lawFits = checkLawFits(law, obs.X, obs.y, fits.thetas[fits.best], cost, { runNames: mine.rows.map((r) => `observed row ${r + 1}`) });
+  const lawFits = checkLawFits(law, obs.X, obs.y, fits.thetas[fits.best], cost, {
+    runNames: mine.rows.map((r) => `observed row ${r + 1}`),
+    sigma2: options.noiseSd === undefined ? undefined : options.noiseSd ** 2,
+  });
   return { law, group, obs, run, same, fits, forecast: f, target, lawFits };
 }
 

@@ -142,7 +142,7 @@ export async function runStressSuite(options: StressOptions): Promise<StressResu
     atomicWrite(path.join(options.out, 'stress-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     return summary;
   };
-  const progress = createProgress(pending, 'stress suite', { quiet: options.quiet });
+  const progress = createProgress(pending, 'stress suite', { quiet: options.quiet, workers: options.workers });
   // scenario folders are written a few draws ahead of the workers, never all at once
   const ahead = Math.max(DRAWS_AHEAD_PER_WORKER * options.workers, DRAWS_AHEAD_PER_WORKER);
   let finished = 0;

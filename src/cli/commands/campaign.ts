@@ -5,7 +5,9 @@ import type { LawFitsReport } from '../../practice/alarm.js';
 import { PracticeError } from '../../practice/model.js';
 import { readObserved, type ObservedRuns } from '../../practice/observed.js';
 import type { SuggestResult } from '../../practice/suggest.js';
+import { Option } from 'commander';
 import { UsageError } from '../errors.js';
+import { numberFlag } from '../options.js';
 import { formatBound, textTable } from '../format.js';
 import type { LossFlags } from '../loss-flags.js';
 
@@ -20,6 +22,7 @@ export interface CampaignFlags extends LossFlags {
   fitter: string;
   dataDir?: string;
   json?: boolean;
+  noiseSd?: number;
 }
 
 export interface Campaign {
@@ -37,6 +40,14 @@ export async function loadCampaign(flags: CampaignFlags): Promise<Campaign> {
   const data = await loadPracticeData(task, { dataDir: flags.dataDir });
   const observed = await readObserved(task, flags.observed);
   return { task, data, observed };
+}
+
+/** `--noise-sd`: the run-to-run sd of the target, given to the law-fits check of `fit` and `suggest`. */
+export function noiseSdOption(): Option {
+  return new Option(
+    '--noise-sd <sd>',
+    "run-to-run sd of the target at one configuration (e.g. from runs repeated with other seeds): the law-fits check then also tests the residuals against it",
+  ).argParser(numberFlag('--noise-sd', true));
 }
 
 /** Library complaints about the request become usage errors: one line, exit 2. */

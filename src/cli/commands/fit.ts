@@ -6,7 +6,7 @@ import { fitterOption, fScaleOption, LOSS_HELP, lossOption, lossSpecOf } from '.
 import { PRACTICE_FITTER } from '../../practice/model.js';
 import type { FitterName } from '../../fit/multistart.js';
 import { nonNegativeInt, positiveInt } from '../options.js';
-import { asUsage, fmt, loadCampaign, printLawFits, printTarget, type CampaignFlags } from './campaign.js';
+import { asUsage, fmt, loadCampaign, noiseSdOption, printLawFits, printTarget, type CampaignFlags } from './campaign.js';
 
 export function register(program: Command): void {
   program
@@ -23,6 +23,7 @@ export function register(program: Command): void {
     .addOption(lossOption())
     .addOption(fitterOption(PRACTICE_FITTER))
     .addOption(fScaleOption())
+    .addOption(noiseSdOption())
     .addHelpText(
       'after',
       `
@@ -39,7 +40,7 @@ Examples:
     .action(async (flags: CampaignFlags) => {
       const { task, data, observed } = await loadCampaign(flags);
       const result = await asUsage(() =>
-        fitLaw({ task, data, observed, lawId: flags.law, group: flags.group, seed: flags.seed, restarts: flags.restarts, loss: lossSpecOf(flags), fitter: flags.fitter as FitterName }),
+        fitLaw({ task, data, observed, lawId: flags.law, group: flags.group, seed: flags.seed, restarts: flags.restarts, loss: lossSpecOf(flags), fitter: flags.fitter as FitterName, noiseSd: flags.noiseSd }),
       );
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

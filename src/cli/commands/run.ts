@@ -92,7 +92,7 @@ exactly at every step (a law linear in every parameter is one exact solve), and 
 the same optimum counted once; 16 starts by default. It reaches a lower SSE than the paper's
 protocol on most designs, is faster where that protocol runs its starts to the iteration limit and
 slower where it stops them early at poor fits (docs/design.md, "Converged fits"). --fitter lm is
-Levenberg–Marquardt, which ignores the bounds.
+Levenberg–Marquardt kept inside the bounds by projection (the reference's LM ignores them).
 --explore ε: at each pick, with chance ε, take the affordable candidate farthest from those already
 run (features scaled to [0, 1], log scale for ones spanning decades) per (cost share)^0.4 instead,
 which guards against a model that is confidently wrong about where to look.

@@ -8,7 +8,7 @@ import { fitterOption, fScaleOption, LOSS_HELP, lossOption, lossSpecOf } from '.
 import { PRACTICE_FITTER } from '../../practice/model.js';
 import type { FitterName } from '../../fit/multistart.js';
 import { nonNegativeInt, numberFlag, positiveInt } from '../options.js';
-import { asUsage, fmt, loadCampaign, printLawFits, printTarget, type CampaignFlags } from './campaign.js';
+import { asUsage, fmt, loadCampaign, noiseSdOption, printLawFits, printTarget, type CampaignFlags } from './campaign.js';
 
 interface SuggestFlags extends CampaignFlags {
   method: string;
@@ -36,6 +36,7 @@ export function register(program: Command): void {
     .addOption(lossOption())
     .addOption(fitterOption(PRACTICE_FITTER))
     .addOption(fScaleOption())
+    .addOption(noiseSdOption())
     .addHelpText(
       'after',
       `
@@ -75,6 +76,7 @@ Examples:
           restarts: flags.restarts,
           loss: lossSpecOf(flags),
           fitter: flags.fitter as FitterName,
+          noiseSd: flags.noiseSd,
         }),
       );
       const group = flags.group ?? data.groups[0].name;
