@@ -179,5 +179,9 @@ describe('halving suggest', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.match(/continue/g)).toHaveLength(2);
     expect(r.stdout).toMatch(/frontier L\(C\) = \(C \/ /);
+    // forecasts a little past the compute seen (here under 2×) carry no caution; 100× the budget takes them far past it
+    expect(r.stdout).not.toContain('caution:');
+    const far = cli(['halving', 'suggest', '--curves', recordedCsv(dir), '--budget', '1e22', '--strategy', 'sh']);
+    expect(far.stdout).toContain('caution: 6 of 6 forecasts reach more than 5× the compute seen; on recorded curves such 90% intervals held the truth in only 16–60% of cases (docs/halving.md)');
   });
 });

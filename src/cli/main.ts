@@ -3,20 +3,14 @@
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { fileSystemMessage, isUserError } from './errors.js';
-import { register as registerDatasets } from './commands/datasets.js';
-import { register as registerFetchData } from './commands/fetch-data.js';
-import { register as registerLaws } from './commands/laws.js';
-import { register as registerRun } from './commands/run.js';
-import { register as registerTable } from './commands/table.js';
-import { register as registerReproduce } from './commands/reproduce.js';
-import { register as registerReport } from './commands/report.js';
-import { register as registerSuggest } from './commands/suggest.js';
-import { register as registerFit } from './commands/fit.js';
-import { register as registerHalving } from './commands/halving.js';
-import { register as registerSynth } from './commands/synth.js';
-import { register as registerStress } from './commands/stress.js';
+import { COMMANDS } from './commands/index.js';
 
-export function buildProgram(): Command {
+/**
+ * The program, with the full definition (options, help, action) of the command named in argv only;
+ * every other command is its name and description, enough for `active-sl --help` and for commander
+ * to suggest the nearest name to a typo. `help <command>` loads that command.
+ */
+export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command();
   program
     .name('active-sl')
@@ -27,24 +21,18 @@ export function buildProgram(): Command {
     .version((JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version, '-V, --version', 'print the version')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
-  registerRun(program);
-  registerTable(program);
-  registerReproduce(program);
-  registerReport(program);
-  registerSuggest(program);
-  registerFit(program);
-  registerHalving(program);
-  registerSynth(program);
-  registerStress(program);
-  registerDatasets(program);
-  registerLaws(program);
-  registerFetchData(program);
+  const first = argv.findIndex((a) => !a.startsWith('-'));
+  const wanted = first < 0 ? undefined : argv[first] === 'help' ? argv[first + 1] : argv[first];
+  for (const entry of COMMANDS) {
+    if (entry.name === wanted) (await entry.load()).register(program);
+    else program.command(entry.name).description(entry.description);
+  }
   program.addHelpText('after', '\nExamples:\n  $ active-sl datasets\n  $ active-sl laws --dataset vocab_scaling_law\n  $ active-sl fetch-data --dir ./data');
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadTaskData } from '../../data/dataset.js';
 import { builtinTaskNames, loadTask } from '../../data/task.js';
 import { textTable } from '../format.js';
+import { describeCommand } from './index.js';
 
 export interface DatasetSummary {
   name: string;
@@ -40,7 +41,7 @@ export async function summariseDatasets(dataDir?: string): Promise<DatasetSummar
 export function register(program: Command): void {
   program
     .command('datasets')
-    .description('list the built-in ScaleBench tasks: pool and target rows, groups, laws, budget levels')
+    .description(describeCommand('datasets'))
     .option('--data-dir <dir>', 'folder holding <task>/{train,test}-00000-of-00001.parquet')
     .option('--json', 'print JSON only')
     .addHelpText('after', '\nExample:\n  $ active-sl datasets\n  $ active-sl datasets --data-dir ~/scalebench --json')

@@ -5,11 +5,12 @@ import { DEFAULT_DATA_URL, fetchData } from '../../data/fetch.js';
 import { packageRoot } from '../../data/locate.js';
 import { builtinTaskNames } from '../../data/task.js';
 import { UsageError } from '../errors.js';
+import { describeCommand } from './index.js';
 
 export function register(program: Command): void {
   program
     .command('fetch-data')
-    .description('download the ScaleBench data (Hugging Face dataset sijieli/scalebench, CC-BY-4.0)')
+    .description(describeCommand('fetch-data'))
     .option('--dir <dir>', 'destination folder (files go to <dir>/<task>/)', path.join(packageRoot(), 'datasets'))
     .option('--tasks <names>', 'comma-separated subset of the built-in tasks')
     .option('--url <base>', 'base URL of the dataset files (env ACTIVE_SL_DATA_URL)', process.env.ACTIVE_SL_DATA_URL ?? DEFAULT_DATA_URL)

@@ -7,11 +7,12 @@ import { PRACTICE_FITTER } from '../../practice/model.js';
 import type { FitterName } from '../../fit/multistart.js';
 import { nonNegativeInt, positiveInt } from '../options.js';
 import { asUsage, fmt, loadCampaign, noiseSdOption, printLawFits, printTarget, type CampaignFlags } from './campaign.js';
+import { describeCommand } from './index.js';
 
 export function register(program: Command): void {
   program
     .command('fit')
-    .description('fit a law to the runs done so far: parameters and target-region predictions with 90% intervals')
+    .description(describeCommand('fit'))
     .requiredOption('--task <file>', 'the task file (format: docs/task-file.md)')
     .requiredOption('--observed <runs.csv>', "the runs done so far: the task's feature and target columns (others ignored)")
     .option('--law <id>', "the law to fit (default: the task's first)")

@@ -2,11 +2,12 @@
 import type { Command } from 'commander';
 import { builtinTaskNames, lawOf, loadTask } from '../../data/task.js';
 import { formatBound } from '../format.js';
+import { describeCommand } from './index.js';
 
 export function register(program: Command): void {
   program
     .command('laws')
-    .description('show the scaling laws of a task (or of all built-in tasks): formula, parameters, bounds')
+    .description(describeCommand('laws'))
     .option('--dataset <name>', 'a built-in task name, or a path to a task .json file')
     .option('--law <id>', 'only this law')
     .option('--json', 'print JSON only')

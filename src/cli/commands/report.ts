@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { findRunDirs } from '../../report/collect.js';
 import { UsageError } from '../errors.js';
+import { describeCommand } from './index.js';
 
 /** The desktop's "open this file" command, when there is one on PATH. */
 function systemOpener(): string | null {
@@ -40,7 +41,7 @@ function openInBrowser(file: string): void {
 export function register(program: Command): void {
   program
     .command('report')
-    .description("an HTML report of the results under <out>: the table beside the paper's, R² and cost figures per task, and the stress suite's and halving runs' sections when they are there")
+    .description(describeCommand('report'))
     .argument('<out>', 'results root (as `run --out`), or any folder holding run folders')
     .option('--open', 'open the report in the system browser (xdg-open / open)')
     .option('--data-dir <dir>', "where the tasks' data is, for the cost figures (as `run --data-dir`)")

@@ -17,6 +17,7 @@ import { withResumeHint } from '../interrupt.js';
 import { commaList, parseShard, MAX_REPEATS, positiveInt, REPEATS_WHY } from '../options.js';
 import { addScaleOutOptions, scaleOut, tableAndReport, type ScaleOutFlags } from '../scale-out.js';
 import { resolveMethod } from './run.js';
+import { describeCommand } from './index.js';
 
 export const PAPER_METHODS: Method[] = ['random', 'cheapest', 'cost-rand', 'd-opt', 'v-opt', 'mspe', 'all-data'];
 
@@ -45,7 +46,7 @@ function gridArgs(flags: Flags, tasks: string[], methods: Method[]): string[] {
 export function register(program: Command): void {
   const command = program
     .command('reproduce')
-    .description("the paper's grid: every method on every built-in task (resumable), then the table beside Table 2 and the HTML report")
+    .description(describeCommand('reproduce'))
     .option('--repeats <n>', 'repeats per law', positiveInt('--repeats', MAX_REPEATS, REPEATS_WHY), 10)
     .option('--workers <n>', 'worker threads (default: all cores)', positiveInt('--workers'), os.availableParallelism())
     .option('--restarts <n>', `starts of each multistart fit (default: ${DEFAULT_RESTARTS.lbfgsb} with lbfgsb, ${DEFAULT_RESTARTS.trf} with trf)`, positiveInt('--restarts'))

@@ -13,6 +13,7 @@ import { fScaleOption, LOSS_HELP, lossOption, lossSpecOf, type LossFlags } from 
 import { commaList, nonNegativeInt, parseShard, MAX_REPEATS, positiveInt, REPEATS_WHY, workersOption } from '../options.js';
 import type { Shard } from '../../bench/results.js';
 import { addScaleOutOptions, scaleOut, tableAndReport, type ScaleOutFlags } from '../scale-out.js';
+import { describeCommand } from './index.js';
 
 interface RunFlags extends ScaleOutFlags, LossFlags {
   dataset?: string;
@@ -56,7 +57,7 @@ function resolveTask(flags: RunFlags): TaskSpec {
 export function register(program: Command): void {
   const command = program
     .command('run')
-    .description('run one selection method on a task: every law × repeat, R² in the target region at each budget level')
+    .description(describeCommand('run'))
     .option('--dataset <name>', 'a built-in task (see `active-sl datasets`)')
     .option('--task <file>', 'a task file of your own (format: docs/task-file.md)')
     .requiredOption('--method <m>', `selection method: ${METHODS.join(', ')}`)

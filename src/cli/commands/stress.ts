@@ -8,6 +8,7 @@ import { CONTROL_SCENARIO, runStressSuite, StressConflict, STRESS_METHODS } from
 import { NOISE_LEVELS, STRESS_SCENARIOS, type NoiseLevel } from '../../synth/presets.js';
 import { UsageError } from '../errors.js';
 import { commaList, nonNegativeInt, MAX_REPEATS, positiveInt, REPEATS_WHY, workersOption } from '../options.js';
+import { describeCommand } from './index.js';
 
 interface StressFlags {
   out: string;
@@ -26,7 +27,7 @@ interface StressFlags {
 export function register(program: Command): void {
   program
     .command('stress')
-    .description('where can active selection be trusted? every method on synthetic scenarios with a wrong law or bad runs: R², interval coverage, alarm rates')
+    .description(describeCommand('stress'))
     .option('--out <dir>', 'results folder (units.jsonl, stress-summary.json, stress.md, scenarios/)', 'stress-output')
     .option('--repeats <n>', 'noise draws per scenario and noise level (each also a selection repeat)', positiveInt('--repeats', MAX_REPEATS, REPEATS_WHY), 10)
     .option('--scenarios <names>', `comma-separated: ${STRESS_SCENARIOS.join(', ')} (default: all)`, commaList)

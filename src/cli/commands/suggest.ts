@@ -9,6 +9,7 @@ import { PRACTICE_FITTER } from '../../practice/model.js';
 import type { FitterName } from '../../fit/multistart.js';
 import { nonNegativeInt, numberFlag, positiveInt } from '../options.js';
 import { asUsage, fmt, loadCampaign, noiseSdOption, printLawFits, printTarget, type CampaignFlags } from './campaign.js';
+import { describeCommand } from './index.js';
 
 interface SuggestFlags extends CampaignFlags {
   method: string;
@@ -20,7 +21,7 @@ interface SuggestFlags extends CampaignFlags {
 export function register(program: Command): void {
   program
     .command('suggest')
-    .description('which candidates to run next, given the runs done so far, and the current target-region prediction')
+    .description(describeCommand('suggest'))
     .requiredOption('--task <file>', 'the task file (format: docs/task-file.md)')
     .requiredOption('--observed <runs.csv>', "the runs done so far: the task's feature and target columns (others ignored)")
     .option('--law <id>', "the law to fit (default: the task's first)")

@@ -8,6 +8,7 @@ import { ScenarioError, type ScenarioSpecInput } from '../../synth/spec.js';
 import { OutputFolderError, writeFolderAtomically } from '../../synth/write.js';
 import { UsageError } from '../errors.js';
 import { nonNegativeInt, numberFlag } from '../options.js';
+import { describeCommand } from './index.js';
 
 interface SynthFlags {
   spec?: string;
@@ -88,7 +89,7 @@ function generateFrom(flags: SynthFlags): GeneratedScenario {
 export function register(program: Command): void {
   program
     .command('synth')
-    .description('write a synthetic task folder (task.json, pool.csv, target.csv) from a known truth, to test methods where the answer is known')
+    .description(describeCommand('synth'))
     .option('--spec <scenario.json>', 'a scenario spec (see below)')
     .option('--preset <name>', `a stress-suite scenario: ${STRESS_SCENARIOS.join(', ')}`)
     .option('--noise <level>', `a preset's noise: ${LEVELS.join(', ')} (default mid)`)

@@ -5,11 +5,12 @@ import { buildTable, renderCsv, renderMarkdown } from '../../report/table.js';
 import { UsageError } from '../errors.js';
 import { findHalvingRuns } from '../../report/halving.js';
 import { findStressSummaries } from '../../report/stress.js';
+import { describeCommand } from './index.js';
 
 export function register(program: Command): void {
   program
     .command('table')
-    .description('task × method × budget level: mean ± std of target-region R² over laws, from result folders')
+    .description(describeCommand('table'))
     .argument('<dirs...>', 'result folders: a run, a method folder, or a whole results tree (shards are merged)')
     .option('--format <f>', 'md, csv or json', 'md')
     .option('--paper', "the paper's Table 2 figure beside each cell, and the difference")
