@@ -296,6 +296,11 @@ describe('active-sl reproduce', () => {
     // again: every unit is done, so the same run folder is continued and nothing changes
     expect(cli(args).code).toBe(0);
     expect(runsWithoutTiming(onlyRunDir(runs))).toBe(before);
+    // other settings on the same --out: one line naming the folder and what differs, exit 2, nothing changed
+    const other = cli(args.map((a, i) => (args[i - 1] === '--repeats' ? '2' : a)));
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/^active-sl: .*parallel_scaling_law[/\\]cheapest[/\\]\d{8}-\d{6} was started with other settings \(repeats: 1 there, 2 now\); reproduce carries on what --out holds, so give another --out or that run's settings\n$/);
+    expect(runsWithoutTiming(onlyRunDir(runs))).toBe(before);
   });
 });
 

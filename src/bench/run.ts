@@ -68,6 +68,14 @@ export interface RunResult {
 /** A configuration that cannot be resumed; the CLI reports it as a usage error. */
 export class ResumeConflict extends Error {
   override name = 'ResumeConflict';
+  constructor(
+    /** The run folder that cannot be resumed. */
+    readonly dir: string,
+    /** What differs, e.g. `repeats: 1 there, 10 now`. */
+    readonly differences: string,
+  ) {
+    super(`--resume: the latest run in ${dir} has another configuration (${differences}); run without --resume to start a new one`);
+  }
 }
 
 export function packageVersion(): string {
@@ -121,9 +129,8 @@ export async function runBenchmark(options: RunOptions, preloaded?: TaskData): P
       const diff = configDifferences(previous, config);
       if (diff.length) {
         throw new ResumeConflict(
-          `--resume: the latest run in ${dir} has another configuration (${diff
-            .map((k) => `${k}: ${JSON.stringify(previous[k as keyof RunConfig])} there, ${JSON.stringify(config[k as keyof RunConfig])} now`)
-            .join('; ')}); run without --resume to start a new one`,
+          dir,
+          diff.map((k) => `${k}: ${JSON.stringify(previous[k as keyof RunConfig])} there, ${JSON.stringify(config[k as keyof RunConfig])} now`).join('; '),
         );
       }
       records = readRuns(dir);

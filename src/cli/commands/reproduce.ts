@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Shard } from '../../bench/results.js';
-import { runBenchmark } from '../../bench/run.js';
+import { ResumeConflict, runBenchmark } from '../../bench/run.js';
 import { METHODS, type Method } from '../../bench/unit.js';
 import { loadTaskData } from '../../data/dataset.js';
 import { DEFAULT_RESTARTS, defaultRestarts, FITTERS, type FitterName } from '../../fit/multistart.js';
@@ -104,8 +104,7 @@ Examples:
         if (!said.has(m)) process.stderr.write(`active-sl: warning: ${m}\n`);
         said.add(m);
       };
-      // reproduce always resumes: the same command carries on from the units already saved
-      await withResumeHint(flags.out, '', async () => {
+      async function runGrid(): Promise<void> {
         for (const name of tasks) {
           const task = loadTask(name);
           const data = await loadTaskData(task, { dataDir: flags.dataDir });
@@ -131,6 +130,17 @@ Examples:
               data,
             );
           }
+        }
+      }
+      // reproduce always resumes: the same command carries on from the units already saved
+      await withResumeHint(flags.out, '', async () => {
+        try {
+          await runGrid();
+        } catch (e) {
+          if (!(e instanceof ResumeConflict)) throw e;
+          throw new UsageError(
+            `${e.dir} was started with other settings (${e.differences}); reproduce carries on what --out holds, so give another --out or that run's settings`,
+          );
         }
       });
       // a shard's table would show a slice of the grid; the merge (or `active-sl table`) shows it all
