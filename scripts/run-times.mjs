@@ -9,7 +9,7 @@
 // so they bound a timed run of the same grid from above.
 import fs from 'node:fs';
 import path from 'node:path';
-import { readConfig } from '../dist/bench/results.js';
+import { readConfig } from '../dist/benchmark/results.js';
 import { findRunDirs } from '../dist/report/collect.js';
 
 const args = process.argv.slice(2);

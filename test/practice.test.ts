@@ -8,10 +8,10 @@ import { register as registerSuggest } from '../src/cli/commands/suggest.js';
 import { UsageError } from '../src/cli/errors.js';
 import { DataError } from '../src/data/table.js';
 import { loadTask, type TaskSpec } from '../src/data/task.js';
-import { loadPracticeData, type PracticeData } from '../src/practice/data.js';
-import { PracticeError } from '../src/practice/model.js';
-import { readObserved } from '../src/practice/observed.js';
-import { fitLaw, fitModel, rankCandidates, suggest } from '../src/practice/suggest.js';
+import { loadPracticeData, type PracticeData } from '../src/campaign/data.js';
+import { PracticeError } from '../src/campaign/model.js';
+import { readObserved } from '../src/campaign/observed.js';
+import { fitLaw, fitModel, rankCandidates, suggest } from '../src/campaign/suggest.js';
 
 const TRUE = { E: 1.7, A: 400, alpha: 0.34, B: 410, beta: 0.28 };
 const law = (N: number, D: number) => TRUE.E + TRUE.A * N ** -TRUE.alpha + TRUE.B * D ** -TRUE.beta;

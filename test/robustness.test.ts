@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runBenchmark } from '../src/bench/run.js';
-import { METHODS, type Method } from '../src/bench/unit.js';
+import { runBenchmark } from '../src/benchmark/run.js';
+import { METHODS, type Method } from '../src/benchmark/unit.js';
 import { readTaskFile } from '../src/data/task.js';
 
 function makeTask(poolRows: number[][], law: { formula: string; params: Record<string, [number, number]> }, budgets = [0.3, 0.6, 1]) {

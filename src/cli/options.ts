@@ -1,7 +1,7 @@
 /** Parsing of numeric and list flags, each error naming the flag and what is allowed. */
 import os from 'node:os';
 import { Option } from 'commander';
-import type { Shard } from '../bench/results.js';
+import type { Shard } from '../benchmark/results.js';
 import { UsageError } from './errors.js';
 
 /** A whole number ≥ 1 (1e3 is one), at most `max`: a count beyond it is a slip, not a plan. */

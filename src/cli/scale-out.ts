@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
 import { findRunDirs, mergeRuns } from '../report/collect.js';
 import { buildTable, renderMarkdown } from '../report/table.js';
-import { indexedJobManifest } from '../scale/k8s.js';
-import { gridStatus, type GridSpec } from '../scale/shards.js';
-import { arrayScript, knownPartitions, largestNodeCpus, mergeLog, mergeScript, SbatchError, shardLog, slurmDir, submit, type SlurmOptions } from '../scale/slurm.js';
+import { indexedJobManifest } from '../cluster/k8s.js';
+import { gridStatus, type GridSpec } from '../cluster/shards.js';
+import { arrayScript, knownPartitions, largestNodeCpus, mergeLog, mergeScript, SbatchError, shardLog, slurmDir, submit, type SlurmOptions } from '../cluster/slurm.js';
 import { UsageError } from './errors.js';
 import { positiveInt } from './options.js';
 

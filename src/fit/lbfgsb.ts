@@ -16,6 +16,8 @@
  * reuses across thousands of calls of the same dimension.
  */
 
+import type { MinimizeResult, MinimizeStatus } from './types.js';
+
 export type ObjectiveWithGradient = (x: Float64Array, g: Float64Array) => number; // returns f, writes gradient into g
 
 export interface BoxMinimizeOptions {
@@ -37,31 +39,6 @@ export interface BoxMinimizeOptions {
    * cheaper, 'direct' always scipy's direct primal method. Both give the same step up to rounding.
    */
   subspace?: 'auto' | 'direct';
-}
-
-export type MinimizeStatus =
-  | 'converged-gtol'
-  | 'converged-ftol'
-  /** Levenberg–Marquardt only: the trust region shrank below `xtol` relative to ‖D·x‖. */
-  | 'converged-xtol'
-  | 'max-iterations'
-  | 'max-evaluations'
-  | 'line-search-failed'
-  /**
-   * L-BFGS-B only: the line search ended no lower than where it began, so x stays there. scipy calls
-   * this convergence (its ftol test passes on an increase); it is not a converged point.
-   */
-  | 'no-progress'
-  /** TRF with a stall rule only: the cost fell too little over a window of accepted steps. */
-  | 'stalled'
-  | 'non-finite';
-
-export interface MinimizeResult {
-  x: Float64Array;
-  f: number;
-  status: MinimizeStatus;
-  iterations: number;
-  evaluations: number;
 }
 
 const DEFAULT_MAX_ITERATIONS = 2000;

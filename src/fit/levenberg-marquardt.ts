@@ -22,7 +22,7 @@
  *   hard cap;
  * - fewer residuals than variables (m < n) is allowed: the missing rows are zeros.
  */
-import type { MinimizeResult, MinimizeStatus } from './lbfgsb.js';
+import type { MinimizeResult, MinimizeStatus } from './types.js';
 
 export type ResidualsWithJacobian = (x: Float64Array, r: Float64Array, J: Float64Array | null) => void; // r length m; J row-major m × n when not null
 

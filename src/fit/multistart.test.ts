@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileLaw } from '../laws/law.js';
 import { LeastSquares } from './multistart.js';
 import { logUniformStarts } from './starts.js';
-import { rngFor } from '../bench/seeds.js';
+import { rngFor } from '../random/seeds.js';
 
 // y = exp(clip(a·x, −50, 50)): a start with a·x far past the clip sits on a plateau
 const law = compileLaw({ formula: 'exp(clip(a * x, -50, 50)) + c', params: { a: [-100, 100], c: [-1, 1] }, features: ['x'] });

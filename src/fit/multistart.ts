@@ -5,7 +5,10 @@
 import type { Columns } from '../laws/formula/index.js';
 import type { BoundLaw, Law } from '../laws/law.js';
 import { levenbergMarquardt, type ResidualsWithJacobian } from './levenberg-marquardt.js';
-import { BoxWorkspace, minimizeBox, type MinimizeStatus } from './lbfgsb.js';
+import { BoxWorkspace, minimizeBox } from './lbfgsb.js';
+import type { MinimizeStatus, StartFit } from './types.js';
+
+export type { StartFit };
 import { DEFAULT_LOSS, isDefaultLoss, lossProblem, normaliseLoss, robustCost, sqrtResiduals, type LossSpec } from './robust.js';
 import { trustRegionReflective, TrfWorkspace } from './trf.js';
 import { ProjectedResiduals } from './varpro.js';
@@ -99,12 +102,6 @@ export function defaultRestarts(fitter: string): number {
   return DEFAULT_RESTARTS[fitter as FitterName] ?? DEFAULT_RESTARTS.lbfgsb;
 }
 
-export interface StartFit {
-  theta: Float64Array;
-  /** The objective at theta; NaN when the start failed (non-finite values). */
-  loss: number;
-  status: MinimizeStatus;
-}
 
 export interface MultistartResult {
   /**

@@ -9,7 +9,7 @@
  * precision).
  */
 import type { Bounds } from '../laws/law.js';
-import type { StartFit } from './multistart.js';
+import type { StartFit } from './types.js';
 
 /** A converged loss is known to about the fitter's ftol; two optima closer than this are one. */
 export const LOSS_RTOL = 1e-6;

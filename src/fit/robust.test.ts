@@ -1,6 +1,6 @@
 /** Robust losses: ρ and ρ' by hand, the fitted objective's gradient, and what they buy on outliers. */
 import { describe, expect, it } from 'vitest';
-import { rngFor } from '../bench/seeds.js';
+import { rngFor } from '../random/seeds.js';
 import { compileLaw } from '../laws/law.js';
 import { LeastSquares, type FitterName, type Objective } from './multistart.js';
 import { RHO, ROBUST_LOSSES, robustCost, sqrtResiduals, type LossSpec, type RobustLoss } from './robust.js';

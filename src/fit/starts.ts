@@ -1,5 +1,5 @@
 /** Starting points for multistart fits, drawn inside the parameter box. */
-import type { Rng } from '../bench/seeds.js';
+import type { Rng } from '../random/seeds.js';
 import type { Bounds, Law } from '../laws/law.js';
 
 /** θ uniform in [lo, hi] per parameter (the reference's baselines). */

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { TrfWorkspace, trustRegionReflective, type TrfOptions, type TrfResult } from './trf.js';
 import type { ResidualsWithJacobian } from './levenberg-marquardt.js';
-import type { MinimizeStatus } from './lbfgsb.js';
+import type { MinimizeStatus } from './types.js';
 
 const INF = Infinity;
 

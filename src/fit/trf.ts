@@ -46,7 +46,7 @@
  * The hot path allocates nothing: every buffer lives in a `TrfWorkspace`, which a fitter can
  * reuse across many calls of the same (n, m).
  */
-import type { MinimizeStatus } from './lbfgsb.js';
+import type { MinimizeStatus } from './types.js';
 import type { ResidualsWithJacobian } from './levenberg-marquardt.js';
 
 export interface TrfOptions {

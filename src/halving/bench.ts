@@ -5,9 +5,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { atomicWrite } from '../bench/results.js';
-import { runPool, workerFile } from '../bench/pool.js';
-import { createProgress } from '../bench/progress.js';
+import { atomicWrite } from '../runtime/files.js';
+import { runPool, workerFile } from '../runtime/pool.js';
+import { createProgress } from '../runtime/progress.js';
+import type { Curve } from './curves.js';
 import type { Strategy } from './schedule.js';
 import runHalvingJob, { type HalvingJob } from './worker.js';
 import { runHalvingUnit, sourceName, unitCurves, type CurveSource, type HalvingConfig, type HalvingRecord } from './unit.js';
@@ -17,6 +18,8 @@ export interface HalvingRunOptions extends HalvingConfig {
   workers: number;
   out: string;
   quiet: boolean;
+  /** Draws seed 0 (its curves and what the schedule did) as SVG text; the picture is skipped without it. */
+  draw?: (title: string, curves: readonly Curve[], record: HalvingRecord) => Promise<string>;
 }
 
 export interface HalvingSummary {
@@ -61,7 +64,7 @@ function runDir(root: string): string {
   return dir;
 }
 
-export async function runHalving(source: CurveSource, strategy: Strategy, options: HalvingRunOptions): Promise<{ dir: string; summary: HalvingSummary; picture: string }> {
+export async function runHalving(source: CurveSource, strategy: Strategy, options: HalvingRunOptions): Promise<{ dir: string; summary: HalvingSummary; picture: string | null }> {
   const name = sourceName(source);
   const config: HalvingConfig = { m0: options.m0, budget: options.budget, eta: options.eta, seed: options.seed };
   // the first seed runs before anything is written: a budget too small fails with nothing on disk
@@ -81,11 +84,13 @@ export async function runHalving(source: CurveSource, strategy: Strategy, option
   // the pool hands results back in seed order, so runs.jsonl is the same whatever --workers is
   await runPool(workerFile(new URL('./worker.js', import.meta.url)), runHalvingJob, jobs, options.workers, (i, r) => record(i + 1, r));
   const summary = summariseHalving(name, strategy.name, config, records);
-  // vega loads only here, after the numbers are safe on disk
-  const { halvingSvg } = await import('./plots.js');
-  const picture = path.join(dir, 'seed-0.svg');
-  const title = `${name} · ${strategy.name} · M0 ${config.m0} · B ${config.budget} · η ${config.eta} · seed 0`;
-  atomicWrite(picture, `${await halvingSvg(title, unitCurves(source, config, 0), first)}\n`);
+  // the picture comes after the numbers are safe on disk
+  let picture: string | null = null;
+  if (options.draw) {
+    picture = path.join(dir, 'seed-0.svg');
+    const title = `${name} · ${strategy.name} · M0 ${config.m0} · B ${config.budget} · η ${config.eta} · seed 0`;
+    atomicWrite(picture, `${await options.draw(title, unitCurves(source, config, 0), first)}\n`);
+  }
   progress.done(`results: ${dir}`);
   return { dir, summary, picture };
 }

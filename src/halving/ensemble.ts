@@ -8,7 +8,7 @@
  *   mmf  L = a + b / (1 + (c·u)^0.5)  (a Morgan–Mercer–Flodin curve with its shape fixed)
  * a, b, c come out of the network through softplus, so b, c > 0 and curves fall.
  */
-import { rngFor, type Rng } from '../bench/seeds.js';
+import { rngFor, type Rng } from '../random/seeds.js';
 
 export const FAMILIES = ['pl', 'exp', 'mmf'] as const;
 export type Family = (typeof FAMILIES)[number];

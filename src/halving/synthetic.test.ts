@@ -1,6 +1,6 @@
 /** The synthetic generator: its truth, its noise statistics, and its seeding. */
 import { describe, expect, it } from 'vitest';
-import { rngFor } from '../bench/seeds.js';
+import { rngFor } from '../random/seeds.js';
 import { noisePath, parseSyntheticSpec, syntheticCurves, DEFAULT_SPEC } from './synthetic.js';
 
 const mean = (x: ArrayLike<number>) => Array.from(x).reduce((s, v) => s + v, 0) / x.length;

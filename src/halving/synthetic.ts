@@ -10,7 +10,7 @@
  * Ornstein–Uhlenbeck (a mean-reverting walk), each with standard deviation `scale` at stationarity
  * (Brownian: after one unit of log-compute).
  */
-import { rngFor, type Rng } from '../bench/seeds.js';
+import { rngFor, type Rng } from '../random/seeds.js';
 import type { Curve, CurveSet } from './curves.js';
 
 export const NOISE_KINDS = ['white', 'brownian', 'ou'] as const;

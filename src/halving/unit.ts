@@ -4,7 +4,7 @@
  * fully, the compute saved against training every model fully, and the area between the frontier
  * law fitted on what was observed and the one fitted on the complete curves.
  */
-import { hashSeed, rngFor } from '../bench/seeds.js';
+import { hashSeed, rngFor } from '../random/seeds.js';
 import { Z90 } from '../select/predictive.js';
 import { lossAt, type Curve, type CurveSet } from './curves.js';
 import { lmcForecaster } from './forecast.js';

@@ -6,8 +6,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { methodLabel, readConfig, readRuns, summarise, type RunConfig, type Summary } from '../bench/results.js';
-import type { UnitRecord } from '../bench/unit.js';
+import { methodLabel, readConfig, readRuns, summarise, type RunConfig, type Summary } from '../benchmark/results.js';
+import type { UnitRecord } from '../benchmark/unit.js';
 
 export interface MergedRun {
   task: string;

@@ -10,7 +10,7 @@ import { loadTaskData } from '../data/dataset.js';
 import type { LocateOptions } from '../data/locate.js';
 import { DataError } from '../data/table.js';
 import { loadTask, TaskError } from '../data/task.js';
-import { readConfig } from '../bench/results.js';
+import { readConfig } from '../benchmark/results.js';
 import type { MergedRun } from './collect.js';
 import { paperCell, type PaperTable } from './paper.js';
 import { METHOD_ORDER } from './table.js';

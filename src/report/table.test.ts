@@ -1,7 +1,7 @@
 /** The Table-2 view: what its rows say about the runs behind them. */
 import { describe, expect, it } from 'vitest';
-import { summarise, type RunConfig } from '../bench/results.js';
-import type { UnitRecord } from '../bench/unit.js';
+import { summarise, type RunConfig } from '../benchmark/results.js';
+import type { UnitRecord } from '../benchmark/unit.js';
 import { buildTable, renderMarkdown } from './table.js';
 
 const config: RunConfig = {

@@ -4,7 +4,7 @@
  * The std across laws says how the laws differ, not how well the repeats pin the mean: that is the
  * standard error `se`, and `z` weighs the difference from the paper by it.
  */
-import type { Summary } from '../bench/results.js';
+import type { Summary } from '../benchmark/results.js';
 import type { MergedRun } from './collect.js';
 import { paperCell, readPaperTable } from './paper.js';
 

@@ -1,4 +1,4 @@
-import { weightedIndex } from '../bench/seeds.js';
+import { weightedIndex } from '../random/seeds.js';
 import type { Selector } from './selector.js';
 import { affordable } from './selector.js';
 

@@ -2,7 +2,7 @@
  * What every selector sees and returns. A selector proposes one affordable pool row at a time; the
  * budget loop decides whether it fits within the current budget level.
  */
-import type { Rng } from '../bench/seeds.js';
+import type { Rng } from '../random/seeds.js';
 
 export interface SelectionState {
   /** Pool rows not chosen yet, ascending. */

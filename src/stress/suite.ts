@@ -7,10 +7,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FitterName } from '../fit/multistart.js';
-import { runPool, workerFile } from '../bench/pool.js';
-import { createProgress } from '../bench/progress.js';
-import { atomicWrite, readJsonLines } from '../bench/results.js';
-import type { Method } from '../bench/unit.js';
+import { runPool, workerFile } from '../runtime/pool.js';
+import { createProgress } from '../runtime/progress.js';
+import { atomicWrite, readJsonLines } from '../runtime/files.js';
+import type { Method } from '../benchmark/unit.js';
 import { loadTaskData, type TaskData } from '../data/dataset.js';
 import { numericColumn, readTable } from '../data/table.js';
 import { loadTask } from '../data/task.js';

@@ -7,10 +7,10 @@
 import type { FitterName } from '../fit/multistart.js';
 import type { TaskData } from '../data/dataset.js';
 import { lawOf } from '../data/task.js';
-import { runUnit, type Method, type UnitConfig } from '../bench/unit.js';
+import { runUnit, type Method, type UnitConfig } from '../benchmark/unit.js';
 import type { LossSpec } from '../fit/robust.js';
-import { checkLawFits } from '../practice/alarm.js';
-import { acquisitionState, forecast, freshFit, PracticeError, targetRegion, type Observations } from '../practice/model.js';
+import { checkLawFits } from '../campaign/alarm.js';
+import { acquisitionState, forecast, freshFit, PracticeError, targetRegion, type Observations } from '../campaign/model.js';
 
 export interface StressVariant {
   /** How tables name it: the method, plus `+loss(f)` or `+explore(ε)` when not the default. */

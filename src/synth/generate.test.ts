@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runUnit } from '../bench/unit.js';
+import { runUnit } from '../benchmark/unit.js';
 import { loadTaskData } from '../data/dataset.js';
 import { loadTask, parseTask } from '../data/task.js';
 import { exampleScenarioSpec } from './example.js';

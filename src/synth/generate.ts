@@ -3,7 +3,7 @@
  * included) gives the same bytes on any machine, and nothing here touches the file system, so a
  * spec that fails any check leaves nothing behind.
  */
-import { rngFor } from '../bench/seeds.js';
+import { rngFor } from '../random/seeds.js';
 import type { Columns } from '../laws/formula/index.js';
 import { csvText, shortNumber } from './format.js';
 import { checkLaws, compileCost, compileTruth } from './formulas.js';

@@ -1,5 +1,5 @@
 /** The scenario noise model: seeded Gaussian draws, cost-dependent spread, and diverged runs. */
-import type { Rng } from '../bench/seeds.js';
+import type { Rng } from '../random/seeds.js';
 import type { NoiseSpec } from './spec.js';
 
 /**

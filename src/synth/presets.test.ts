@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rngFor } from '../bench/seeds.js';
+import { rngFor } from '../random/seeds.js';
 import { LeastSquares } from '../fit/multistart.js';
 import { logUniformStarts } from '../fit/starts.js';
 import { compileLaw } from '../laws/law.js';

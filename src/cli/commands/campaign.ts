@@ -1,10 +1,10 @@
 /** What `suggest` and `fit` share: loading a campaign (task, data, observed runs) and printing its forecast. */
 import { loadTask, type TaskSpec } from '../../data/task.js';
-import { loadPracticeData, type PracticeData } from '../../practice/data.js';
-import type { LawFitsReport } from '../../practice/alarm.js';
-import { PracticeError } from '../../practice/model.js';
-import { readObserved, type ObservedRuns } from '../../practice/observed.js';
-import type { SuggestResult } from '../../practice/suggest.js';
+import { loadPracticeData, type PracticeData } from '../../campaign/data.js';
+import type { LawFitsReport } from '../../campaign/alarm.js';
+import { PracticeError } from '../../campaign/model.js';
+import { readObserved, type ObservedRuns } from '../../campaign/observed.js';
+import type { SuggestResult } from '../../campaign/suggest.js';
 import { Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { numberFlag } from '../options.js';
@@ -67,7 +67,7 @@ export function printTarget(target: SuggestResult['target'], features: readonly 
   return textTable([...features, 'prediction', '90% interval'], rows, [...features.map(() => 'r' as const), 'r', 'r']);
 }
 
-/** One line: does the fitted law describe the observed runs (the check in practice/alarm.ts)? */
+/** One line: does the fitted law describe the observed runs (the check in campaign/alarm.ts)? */
 export function printLawFits(report: LawFitsReport): string {
   if (!report.checked) return `law fits: not checked: ${report.why}`;
   return report.ok ? `law fits: yes (${report.why})` : `WARNING law does not fit: ${report.why}`;

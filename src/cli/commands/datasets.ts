@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadTaskData } from '../../data/dataset.js';
 import { builtinTaskNames, loadTask } from '../../data/task.js';
 import { textTable } from '../format.js';
-import { describeCommand } from './index.js';
+import { describeCommand } from './catalog.js';
 
 export interface DatasetSummary {
   name: string;

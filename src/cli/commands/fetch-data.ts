@@ -5,7 +5,7 @@ import { DEFAULT_DATA_URL, fetchData } from '../../data/fetch.js';
 import { packageRoot } from '../../data/locate.js';
 import { builtinTaskNames } from '../../data/task.js';
 import { UsageError } from '../errors.js';
-import { describeCommand } from './index.js';
+import { describeCommand } from './catalog.js';
 
 export function register(program: Command): void {
   program

@@ -1,13 +1,13 @@
 /** `active-sl fit`: the law fitted to the runs done so far, with intervals. */
 import type { Command } from 'commander';
-import { fitLaw } from '../../practice/suggest.js';
+import { fitLaw } from '../../campaign/suggest.js';
 import { textTable } from '../format.js';
 import { fitterOption, fScaleOption, LOSS_HELP, lossOption, lossSpecOf } from '../loss-flags.js';
-import { PRACTICE_FITTER } from '../../practice/model.js';
+import { PRACTICE_FITTER } from '../../campaign/model.js';
 import type { FitterName } from '../../fit/multistart.js';
 import { nonNegativeInt, positiveInt } from '../options.js';
 import { asUsage, fmt, loadCampaign, noiseSdOption, printLawFits, printTarget, type CampaignFlags } from './campaign.js';
-import { describeCommand } from './index.js';
+import { describeCommand } from './catalog.js';
 
 export function register(program: Command): void {
   program

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { readCurves } from '../../halving/curves.js';
 import { figure } from '../../text/figure.js';
 import { FAMILIES } from '../../halving/ensemble.js';
-import { runHalving } from '../../halving/bench.js';
+import { runHalving, type HalvingRunOptions } from '../../halving/bench.js';
 import { BudgetError } from '../../halving/schedule.js';
 import { STRATEGIES } from '../../halving/strategies/index.js';
 import { adviseHalving, SUGGEST_STRATEGIES, type HalvingSuggestStrategy } from '../../halving/suggest.js';
@@ -12,7 +12,7 @@ import { textTable } from '../format.js';
 import type { CurveSource } from '../../halving/unit.js';
 import { UsageError } from '../errors.js';
 import { nonNegativeInt, numberFlag, positiveInt, workersOption } from '../options.js';
-import { describeCommand } from './index.js';
+import { describeCommand } from './catalog.js';
 
 interface HalvingFlags {
   curves: string;
@@ -105,7 +105,9 @@ Examples:
       }
       let result;
       try {
-        result = await runHalving(source, strategy, { m0: flags.m0, budget: flags.budget, eta: flags.eta, seed: flags.seed, seeds: flags.seeds, workers: flags.workers, out: flags.out, quiet: Boolean(flags.quiet) });
+        // vega loads only when the picture is drawn, after the numbers are on disk
+        const draw: HalvingRunOptions['draw'] = async (title, curves, record) => (await import('../../report/halving-plots.js')).halvingSvg(title, curves, record);
+        result = await runHalving(source, strategy, { m0: flags.m0, budget: flags.budget, eta: flags.eta, seed: flags.seed, seeds: flags.seeds, workers: flags.workers, out: flags.out, quiet: Boolean(flags.quiet), draw });
       } catch (e) {
         if (e instanceof BudgetError) throw new UsageError(`--budget ${flags.budget}: ${e.message}`);
         throw e;

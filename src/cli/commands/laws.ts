@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { builtinTaskNames, lawOf, loadTask } from '../../data/task.js';
 import { formatBound } from '../format.js';
-import { describeCommand } from './index.js';
+import { describeCommand } from './catalog.js';
 
 export function register(program: Command): void {
   program

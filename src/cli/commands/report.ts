@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { findRunDirs } from '../../report/collect.js';
 import { UsageError } from '../errors.js';
-import { describeCommand } from './index.js';
+import { describeCommand } from './catalog.js';
 
 /** The desktop's "open this file" command, when there is one on PATH. */
 function systemOpener(): string | null {

@@ -5,19 +5,19 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { Shard } from '../../bench/results.js';
-import { ResumeConflict, runBenchmark } from '../../bench/run.js';
-import { METHODS, type Method } from '../../bench/unit.js';
+import type { Shard } from '../../benchmark/results.js';
+import { ResumeConflict, runBenchmark } from '../../benchmark/run.js';
+import { METHODS, type Method } from '../../benchmark/unit.js';
 import { loadTaskData } from '../../data/dataset.js';
 import { DEFAULT_RESTARTS, defaultRestarts, FITTERS, type FitterName } from '../../fit/multistart.js';
 import { builtinTaskNames, loadTask } from '../../data/task.js';
-import type { GridSpec } from '../../scale/shards.js';
+import type { GridSpec } from '../../cluster/shards.js';
 import { UsageError } from '../errors.js';
 import { withResumeHint } from '../interrupt.js';
 import { commaList, parseShard, MAX_REPEATS, positiveInt, REPEATS_WHY } from '../options.js';
 import { addScaleOutOptions, scaleOut, tableAndReport, type ScaleOutFlags } from '../scale-out.js';
 import { resolveMethod } from './run.js';
-import { describeCommand } from './index.js';
+import { describeCommand } from './catalog.js';
 
 export const PAPER_METHODS: Method[] = ['random', 'cheapest', 'cost-rand', 'd-opt', 'v-opt', 'mspe', 'all-data'];
 

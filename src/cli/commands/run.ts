@@ -1,8 +1,8 @@
 /** `active-sl run`: the benchmark protocol for one method on one task. */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { ResumeConflict, runBenchmark } from '../../bench/run.js';
-import { exploreProblem, METHOD_ALIASES, METHODS, type Method } from '../../bench/unit.js';
+import { ResumeConflict, runBenchmark } from '../../benchmark/run.js';
+import { exploreProblem, METHOD_ALIASES, METHODS, type Method } from '../../benchmark/unit.js';
 import { lawOf, loadTask, type TaskSpec } from '../../data/task.js';
 import { DEFAULT_RESTARTS, defaultRestarts, FITTERS, type FitGradient, type FitterName } from '../../fit/multistart.js';
 import { startProblem } from '../../fit/starts.js';
@@ -11,9 +11,9 @@ import { withResumeHint } from '../interrupt.js';
 import { textTable } from '../format.js';
 import { fScaleOption, LOSS_HELP, lossOption, lossSpecOf, type LossFlags } from '../loss-flags.js';
 import { commaList, nonNegativeInt, parseShard, MAX_REPEATS, positiveInt, REPEATS_WHY, workersOption } from '../options.js';
-import type { Shard } from '../../bench/results.js';
+import type { Shard } from '../../benchmark/results.js';
 import { addScaleOutOptions, scaleOut, tableAndReport, type ScaleOutFlags } from '../scale-out.js';
-import { describeCommand } from './index.js';
+import { describeCommand } from './catalog.js';
 
 interface RunFlags extends ScaleOutFlags, LossFlags {
   dataset?: string;

@@ -3,12 +3,12 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import type { FitterName } from '../../fit/multistart.js';
 import { fitterOption } from '../loss-flags.js';
-import { METHOD_ALIASES, METHODS, type Method } from '../../bench/unit.js';
+import { METHOD_ALIASES, METHODS, type Method } from '../../benchmark/unit.js';
 import { CONTROL_SCENARIO, runStressSuite, StressConflict, STRESS_METHODS } from '../../stress/suite.js';
 import { NOISE_LEVELS, STRESS_SCENARIOS, type NoiseLevel } from '../../synth/presets.js';
 import { UsageError } from '../errors.js';
 import { commaList, nonNegativeInt, MAX_REPEATS, positiveInt, REPEATS_WHY, workersOption } from '../options.js';
-import { describeCommand } from './index.js';
+import { describeCommand } from './catalog.js';
 
 interface StressFlags {
   out: string;

@@ -1,15 +1,15 @@
 /** `active-sl suggest`: the next runs to pay for, given the runs done so far. */
 import type { Command } from 'commander';
-import { sameConfiguration } from '../../practice/observed.js';
-import { SUGGEST_METHODS, suggest, type SuggestMethod } from '../../practice/suggest.js';
+import { sameConfiguration } from '../../campaign/observed.js';
+import { SUGGEST_METHODS, suggest, type SuggestMethod } from '../../campaign/suggest.js';
 import { UsageError } from '../errors.js';
 import { textTable } from '../format.js';
 import { fitterOption, fScaleOption, LOSS_HELP, lossOption, lossSpecOf } from '../loss-flags.js';
-import { PRACTICE_FITTER } from '../../practice/model.js';
+import { PRACTICE_FITTER } from '../../campaign/model.js';
 import type { FitterName } from '../../fit/multistart.js';
 import { nonNegativeInt, numberFlag, positiveInt } from '../options.js';
 import { asUsage, fmt, loadCampaign, noiseSdOption, printLawFits, printTarget, type CampaignFlags } from './campaign.js';
-import { describeCommand } from './index.js';
+import { describeCommand } from './catalog.js';
 
 interface SuggestFlags extends CampaignFlags {
   method: string;

@@ -8,7 +8,7 @@ import { ScenarioError, type ScenarioSpecInput } from '../../synth/spec.js';
 import { OutputFolderError, writeFolderAtomically } from '../../synth/write.js';
 import { UsageError } from '../errors.js';
 import { nonNegativeInt, numberFlag } from '../options.js';
-import { describeCommand } from './index.js';
+import { describeCommand } from './catalog.js';
 
 interface SynthFlags {
   spec?: string;

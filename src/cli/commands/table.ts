@@ -5,7 +5,7 @@ import { buildTable, renderCsv, renderMarkdown } from '../../report/table.js';
 import { UsageError } from '../errors.js';
 import { findHalvingRuns } from '../../report/halving.js';
 import { findStressSummaries } from '../../report/stress.js';
-import { describeCommand } from './index.js';
+import { describeCommand } from './catalog.js';
 
 export function register(program: Command): void {
   program

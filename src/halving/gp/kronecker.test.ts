@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rngFor } from '../../bench/seeds.js';
+import { rngFor } from '../../random/seeds.js';
 import { KroneckerWorkspace, negativeLogMarginalKronecker, sharedGridPoints } from './kronecker.js';
 import { symmetricEigen } from './linalg.js';
 import { drawLmcStart, fitLmc, lmcPosterior, LmcWorkspace, negativeLogMarginal, packLmcHyper, prepareLmcData, unpackLmcHyper, type CurveData } from './lmc.js';

@@ -21,7 +21,7 @@
  */
 import { timeKernel, timeKernelGrid } from './kernel.js';
 import { symmetricEigen } from './linalg.js';
-import type { LmcData } from './lmc.js';
+import type { LmcData } from './data.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 const JITTER_START = 1e-8;

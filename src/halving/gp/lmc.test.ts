@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rngFor } from '../../bench/seeds.js';
+import { rngFor } from '../../random/seeds.js';
 import { backSolveInPlace, choleskyInPlace, forwardSolve, inverseFromCholesky } from './linalg.js';
 import {
   drawLmcStart,

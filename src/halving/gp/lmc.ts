@@ -14,17 +14,15 @@
  * (`kronecker.ts`: O(n³ + M n²) for M curves of n points); otherwise it is dense (Cholesky, then
  * K⁻¹ for the gradient: N³/2 multiply-adds). All buffers live in a workspace a fit allocates once.
  */
-import { rngFor } from '../../bench/seeds.js';
-import { BoxWorkspace, minimizeBox, type MinimizeResult } from '../../fit/lbfgsb.js';
+import { rngFor } from '../../random/seeds.js';
+import { BoxWorkspace, minimizeBox } from '../../fit/lbfgsb.js';
+import type { MinimizeResult } from '../../fit/types.js';
 import { kroneckerPosterior, KroneckerWorkspace, negativeLogMarginalKronecker, sharedGridPoints } from './kronecker.js';
 import { timeKernel, timeKernelGrid } from './kernel.js';
 import { backSolveInPlace, choleskyInPlace, dot, forwardSolve, inverseFromCholesky } from './linalg.js';
+import { DEFAULT_MAX_POINTS, prepareLmcData, type CurveData, type LmcData } from './data.js';
 
-/** One learning curve: t = log-compute shifted so the smallest compute over all curves is 0, y = loss. */
-export interface CurveData {
-  t: Float64Array;
-  y: Float64Array;
-}
+export { prepareLmcData, type CurveData, type LmcData };
 
 export interface LmcOptions {
   /** Columns of W (latent processes shared across curves). Default 1. */
@@ -91,24 +89,8 @@ export interface LmcFit {
   scale: { mean: number; std: number };
 }
 
-/** Curves thinned, concatenated curve after curve, and normalised: what the likelihood sees. */
-export interface LmcData {
-  /** M, the number of curves. */
-  readonly curves: number;
-  /** N, the number of points over all curves. */
-  readonly n: number;
-  /** Points of curve i are start[i] ≤ p < start[i + 1] (length M + 1). */
-  readonly start: Int32Array;
-  readonly t: Float64Array;
-  /** Normalised losses. */
-  readonly y: Float64Array;
-  readonly yMean: number;
-  readonly yStd: number;
-}
-
 const DEFAULT_RANK = 1;
 const DEFAULT_RESTARTS = 20;
-const DEFAULT_MAX_POINTS = 20;
 const DEFAULT_MAX_ITERATIONS = 200;
 const DEFAULT_SEED: readonly string[] = ['lmc'];
 /**
@@ -245,93 +227,6 @@ export function drawLmcStart(rng: () => number, curves: number, rank: number): F
   x[2 + M * R + M] = logUniform(1e-4, 1e-1);
   x[3 + M * R + M] = logUniform(1e-2, 1);
   return x;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Data
-
-/**
- * Indices of at most m of the n sorted positions t[order[·]], the ones nearest to m targets evenly
- * spaced from the first t to the last. Each pick is kept after the previous and leaves room for the
- * picks still to come, so the result is strictly increasing and its last entry is n − 1.
- */
-function thin(t: Float64Array, order: Int32Array, m: number): Int32Array {
-  const n = order.length;
-  if (n <= m) return Int32Array.from({ length: n }, (_, k) => k);
-  const picked = new Int32Array(m);
-  if (m === 1) {
-    picked[0] = n - 1;
-    return picked;
-  }
-  const t0 = t[order[0]];
-  const step = (t[order[n - 1]] - t0) / (m - 1);
-  let prev = -1;
-  for (let k = 0; k < m; k++) {
-    const target = t0 + k * step;
-    const hi = n - (m - k);
-    let best = prev + 1;
-    for (let j = best + 1; j <= hi; j++) {
-      if (Math.abs(t[order[j]] - target) < Math.abs(t[order[best]] - target)) best = j;
-    }
-    picked[k] = best;
-    prev = best;
-  }
-  return picked;
-}
-
-/**
- * Sorts each curve by t, thins it to at most `maxPointsPerCurve` points (evenly spaced in t, the
- * last point always kept), concatenates the curves and normalises the losses,
- * y ↦ (y − ȳ) / s with ȳ and s the mean and (population) standard deviation of all kept losses
- * (s = 1 when they do not vary). Throws a RangeError for mismatched lengths, a non-finite value or
- * t < 0, or when no curve has a point.
- */
-export function prepareLmcData(curves: readonly CurveData[], maxPointsPerCurve: number = DEFAULT_MAX_POINTS): LmcData {
-  if (!Number.isInteger(maxPointsPerCurve) || maxPointsPerCurve < 1) {
-    throw new RangeError(`LMC: maxPointsPerCurve must be a positive integer, got ${maxPointsPerCurve}`);
-  }
-  const M = curves.length;
-  if (M === 0) throw new RangeError('LMC: no curves');
-  const kept: { t: Float64Array; y: Float64Array }[] = [];
-  let n = 0;
-  for (let i = 0; i < M; i++) {
-    const { t, y } = curves[i];
-    if (t.length !== y.length) throw new RangeError(`LMC: curve ${i} has ${t.length} t values but ${y.length} losses`);
-    for (let k = 0; k < t.length; k++) {
-      if (!Number.isFinite(t[k]) || t[k] < 0) throw new RangeError(`LMC: curve ${i} has t = ${t[k]} (must be finite and ≥ 0)`);
-      if (!Number.isFinite(y[k])) throw new RangeError(`LMC: curve ${i} has a non-finite loss ${y[k]}`);
-    }
-    const order = Int32Array.from({ length: t.length }, (_, k) => k).sort((a, b) => t[a] - t[b]);
-    const picks = thin(t, order, maxPointsPerCurve);
-    const ti = new Float64Array(picks.length);
-    const yi = new Float64Array(picks.length);
-    for (let k = 0; k < picks.length; k++) {
-      ti[k] = t[order[picks[k]]];
-      yi[k] = y[order[picks[k]]];
-    }
-    kept.push({ t: ti, y: yi });
-    n += picks.length;
-  }
-  if (n === 0) throw new RangeError('LMC: the curves have no points');
-
-  const start = new Int32Array(M + 1);
-  const t = new Float64Array(n);
-  const y = new Float64Array(n);
-  for (let i = 0; i < M; i++) {
-    start[i + 1] = start[i] + kept[i].t.length;
-    t.set(kept[i].t, start[i]);
-    y.set(kept[i].y, start[i]);
-  }
-  let mean = 0;
-  for (let p = 0; p < n; p++) mean += y[p];
-  mean /= n;
-  let ss = 0;
-  for (let p = 0; p < n; p++) ss += (y[p] - mean) ** 2;
-  let std = Math.sqrt(ss / n);
-  // A spread at rounding level would blow rounding noise up to unit variance; treat it as none.
-  if (!(std > 1e-12 * Math.max(1, Math.abs(mean)))) std = 1;
-  for (let p = 0; p < n; p++) y[p] = (y[p] - mean) / std;
-  return { curves: M, n, start, t, y, yMean: mean, yStd: std };
 }
 
 // ---------------------------------------------------------------------------------------------

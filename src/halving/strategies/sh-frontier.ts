@@ -5,7 +5,7 @@
  * E[min_{i∈S} L_i − min_i L_i] under the surrogate's predictive distributions (independent normals,
  * Monte Carlo), so an uncertain model that may yet dip below the leader is worth keeping.
  */
-import { rngFor } from '../../bench/seeds.js';
+import { rngFor } from '../../random/seeds.js';
 import type { KeepContext, Strategy } from '../schedule.js';
 import { byObservedLoss } from './sh.js';
 import { predictedFinal } from './sh-lmc.js';

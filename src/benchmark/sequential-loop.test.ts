@@ -5,7 +5,7 @@ import { lawOf, loadTask } from '../data/task.js';
 import { taskR2 } from './r2.js';
 import { unitCube, spaceFillingPick } from '../select/space-filling.js';
 import type { Law } from '../laws/law.js';
-import { rngFor } from './seeds.js';
+import { rngFor } from '../random/seeds.js';
 import { initialDesign, refitStarts, runSequential, type Fits, type LevelEvent } from './sequential-loop.js';
 
 describe('observeLevel', () => {

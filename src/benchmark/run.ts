@@ -7,11 +7,11 @@ import path from 'node:path';
 import { loadTaskData, type TaskData } from '../data/dataset.js';
 import { packageRoot } from '../data/locate.js';
 import type { TaskSpec } from '../data/task.js';
-import { runJobs } from './pool.js';
-import { createProgress } from './progress.js';
+import { runPool, workerFile } from '../runtime/pool.js';
+import { createProgress } from '../runtime/progress.js';
+import { atomicWrite } from '../runtime/files.js';
 import {
   appendRun,
-  atomicWrite,
   configDifferences,
   createRunDir,
   latestRunDir,
@@ -29,7 +29,8 @@ import { taskWarnings } from './task-warnings.js';
 import { exploreProblem, type Method } from './unit.js';
 import type { FitGradient, FitterName } from '../fit/multistart.js';
 import { lossProblem, normaliseLoss, type LossSpec } from '../fit/robust.js';
-import type { UnitJob } from './worker.js';
+import runJob, { type UnitJob } from './worker.js';
+import type { UnitRecord } from './unit.js';
 
 export interface RunOptions {
   task: TaskSpec;
@@ -158,7 +159,7 @@ export async function runBenchmark(options: RunOptions, preloaded?: TaskData): P
     repeat: u.repeat,
     config: { method: options.method, seed: options.seed, restarts: options.restarts, fitter: options.fitter, gradient: options.gradient, loss, explore },
   }));
-  await runJobs(jobs, options.workers, (i, unit) => {
+  await runUnits(jobs, options.workers, (i, unit) => {
     const record = { ...unit, version: config.version };
     appendRun(dir, record);
     records.push(record);
@@ -169,4 +170,9 @@ export async function runBenchmark(options: RunOptions, preloaded?: TaskData): P
   const summary = summarise(config, records, units.length);
   progress.done(`results: ${dir}`);
   return { dir, summary, ran: todo.length, skipped: units.length - todo.length };
+}
+
+/** The benchmark's units on the worker pool, results in unit order. */
+function runUnits(jobs: readonly UnitJob[], workers: number, onResult: (index: number, record: UnitRecord) => void): Promise<void> {
+  return runPool(workerFile(new URL('./worker.js', import.meta.url)), runJob, jobs, workers, onResult);
 }

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_LOSS, lossLabel, type RobustLoss } from '../fit/robust.js';
 import type { UnitRecord } from './unit.js';
+import { atomicWrite, readJsonLines } from '../runtime/files.js';
 
 export interface Shard {
   index: number;
@@ -66,12 +67,6 @@ export interface Summary {
   units: { done: number; expected: number };
 }
 
-export function atomicWrite(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}
-
 export function methodDir(out: string, task: string, method: string): string {
   return path.join(out, task, method);
 }
@@ -119,28 +114,6 @@ export function configDifferences(first: RunConfig, second: RunConfig): string[]
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   keys.delete('version');
   return [...keys].filter((k) => JSON.stringify(a[k as keyof RunConfig]) !== JSON.stringify(b[k as keyof RunConfig]));
-}
-
-/**
- * The complete lines of an append-only JSON-lines file. A last line cut short by a killed process
- * is removed from the file, so that appending continues a well-formed file.
- */
-export function readJsonLines<T>(file: string): T[] {
-  if (!fs.existsSync(file)) return [];
-  const text = fs.readFileSync(file, 'utf8');
-  const records: T[] = [];
-  let good = 0;
-  for (const line of text.split('\n')) {
-    if (good + line.length >= text.length) break; // no newline after it: unfinished
-    try {
-      records.push(JSON.parse(line) as T);
-    } catch {
-      break;
-    }
-    good += line.length + 1;
-  }
-  if (good < text.length) fs.truncateSync(file, Buffer.byteLength(text.slice(0, good)));
-  return records;
 }
 
 /** The finished units of a run folder. */

@@ -4,9 +4,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { latestRunDir, methodDir, readConfig, type Shard } from '../bench/results.js';
-import { unitsOf } from '../bench/run.js';
-import type { Method } from '../bench/unit.js';
+import { latestRunDir, methodDir, readConfig, type Shard } from '../benchmark/results.js';
+import { unitsOf } from '../benchmark/run.js';
+import type { Method } from '../benchmark/unit.js';
 import { loadTask } from '../data/task.js';
 
 /** What every shard runs: each task × method over the laws (default: all of the task's). */

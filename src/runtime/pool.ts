@@ -5,8 +5,6 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Tinypool from 'tinypool';
-import type { UnitRecord } from './unit.js';
-import runJob, { type UnitJob } from './worker.js';
 
 /** A compiled worker module (its default export runs one job); absent when running from TypeScript sources. */
 export function workerFile(url: URL): string | null {
@@ -49,9 +47,4 @@ export async function runPool<J, R>(
   } finally {
     await pool.destroy();
   }
-}
-
-/** The benchmark's units. */
-export function runJobs(jobs: readonly UnitJob[], workers: number, onResult: (index: number, record: UnitRecord) => void): Promise<void> {
-  return runPool(workerFile(new URL('./worker.js', import.meta.url)), runJob, jobs, workers, onResult);
 }

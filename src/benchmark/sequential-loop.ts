@@ -7,7 +7,7 @@
  * With `explore` ε > 0, each pick is, with probability ε, the cost-aware space-filling one instead.
  */
 import type { GroupData } from '../data/dataset.js';
-import type { MinimizeStatus } from '../fit/lbfgsb.js';
+import type { MinimizeStatus } from '../fit/types.js';
 import { finiteFits, LeastSquares, subset, type FitGradient, type FitterName } from '../fit/multistart.js';
 import type { LossSpec } from '../fit/robust.js';
 import { logUniformStarts } from '../fit/starts.js';
@@ -19,7 +19,7 @@ import { doptScores, mspeScores, prepareState, voptScores, type AcquisitionState
 import { spaceFillingPick, unitCube } from '../select/space-filling.js';
 import type { GroupTrace, UnitOutcome, UnitSpec } from './budget-loop.js';
 import { taskR2 } from './r2.js';
-import { rngFor, type Rng } from './seeds.js';
+import { rngFor, type Rng } from '../random/seeds.js';
 
 export const MODEL_METHODS = ['d-opt', 'v-opt', 'mspe', 'mspe-intra', 'mspe-inter'] as const;
 export type ModelMethod = (typeof MODEL_METHODS)[number];

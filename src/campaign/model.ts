@@ -3,7 +3,7 @@
  * (multistart on the MSE, log-uniform starts, σ² from the inverse-gamma rule, MSPE's modes), and
  * what it says about the target region and the parameters.
  */
-import { rngFor } from '../bench/seeds.js';
+import { rngFor } from '../random/seeds.js';
 import { finiteFits, LeastSquares, type FitterName } from '../fit/multistart.js';
 import type { LossSpec } from '../fit/robust.js';
 import { logUniformStarts, startProblem } from '../fit/starts.js';

@@ -15,7 +15,7 @@ import type { Selector } from '../select/selector.js';
 import { runBudgetLoop, type GroupPolicy, type GroupTrace, type PolicyContext, type UnitOutcome } from './budget-loop.js';
 import { MODEL_METHODS, runSequential, type ModelMethod } from './sequential-loop.js';
 import { taskR2 } from './r2.js';
-import { hashSeed, rngFor } from './seeds.js';
+import { hashSeed, rngFor } from '../random/seeds.js';
 
 export const METHODS = ['random', 'cheapest', 'cost-rand', 'd-opt', 'v-opt', 'mspe', 'mspe-intra', 'mspe-inter', 'all-data'] as const;
 export type Method = (typeof METHODS)[number];

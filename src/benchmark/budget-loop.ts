@@ -9,7 +9,7 @@ import type { GroupData, TaskData } from '../data/dataset.js';
 import type { Law } from '../laws/law.js';
 import { COST_SLACK, type SelectionState } from '../select/selector.js';
 import { taskR2 } from './r2.js';
-import { rngFor, type Rng } from './seeds.js';
+import { rngFor, type Rng } from '../random/seeds.js';
 
 /** What a method does inside one group. */
 export interface GroupPolicy {

@@ -4,10 +4,10 @@
  * on what was observed against the one fitted on the complete curves.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { renderSvg } from '../report/plots.js';
-import { revealed, type Curve } from './curves.js';
-import { frontierLoss } from './frontier.js';
-import type { HalvingRecord } from './unit.js';
+import { renderSvg } from './plots.js';
+import { revealed, type Curve } from '../halving/curves.js';
+import { frontierLoss } from '../halving/frontier.js';
+import type { HalvingRecord } from '../halving/unit.js';
 
 interface Row {
   model: string;

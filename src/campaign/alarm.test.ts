@@ -5,7 +5,7 @@
  */
 import { Matrix, inverse } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { rngFor, type Rng } from '../bench/seeds.js';
+import { rngFor, type Rng } from '../random/seeds.js';
 import { LeastSquares } from '../fit/multistart.js';
 import { compileLaw, type Law } from '../laws/law.js';
 import { ALARM_LEVEL, checkLawFits, runsNeeded, type LawFitsReport } from './alarm.js';
