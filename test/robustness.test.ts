@@ -37,10 +37,21 @@ describe('degenerate inputs finish with an explained result', () => {
     expect(runs[0].note).toMatch(/fail|no usable fit/);
   });
 
-  it.each(METHODS)('%s: a pool of one row', async (method) => {
+  it.each(METHODS)('%s: a pool of one row is bought once, and a three-parameter law on one point scores the floor', async (method) => {
     const t = makeTask([[4, 2.6]], powerLaw);
-    const { summary } = await run(t, method);
-    for (const v of summary.overall.mean) expect(Number.isFinite(v)).toBe(true);
+    const { summary, runs } = await run(t, method);
+    const trace = runs[0].groups.all_data;
+    expect(trace.chosen).toEqual([0]);
+    if (['random', 'cheapest', 'cost-rand'].includes(method)) {
+      // the row costs the whole pool: the first level buys nothing and fits nothing, and says so
+      expect(trace.spent).toEqual([0, 4, 4]);
+      expect(trace.fitted).toEqual([false, true, true]);
+      expect(runs[0].note).toMatch(/no usable fit at some level/);
+    } else {
+      // model-based methods start from the cheapest row whatever the level (their initial design)
+      expect(trace.spent).toEqual([4, 4, 4]);
+    }
+    expect(summary.overall.mean).toEqual([-1, -1, -1]);
   });
 
   it.each(METHODS)('%s: a budget below the cheapest candidate', async (method) => {
@@ -56,7 +67,9 @@ describe('degenerate inputs finish with an explained result', () => {
 
   it.each(['d-opt', 'v-opt', 'mspe'] as Method[])('%s: a law with a parameter the data cannot see (singular Fisher matrix)', async (method) => {
     const t = makeTask(pool, { formula: 'E + A * N^(-a) + 0 * b', params: { E: [0, 5], A: [0, 50], a: [0, 2], b: [-1, 1] } });
-    const { summary } = await run(t, method);
-    for (const v of summary.overall.mean) expect(Number.isFinite(v)).toBe(true);
+    const { summary, runs } = await run(t, method);
+    // the unseen parameter does not stop the selection: every row is bought by the last level
+    expect([...runs[0].groups.all_data.chosen].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    for (const v of summary.overall.mean) expect(v >= -1 && v <= 1).toBe(true);
   });
 });

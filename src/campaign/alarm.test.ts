@@ -4,7 +4,7 @@
  * than the noise, and never throws or returns NaN on degenerate input.
  */
 import { Matrix, inverse } from 'ml-matrix';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { rngFor, type Rng } from '../random/seeds.js';
 import { LeastSquares } from '../fit/multistart.js';
 import { compileLaw, type Law } from '../laws/law.js';
@@ -301,21 +301,14 @@ function noncentrality(truth: Law, sd: number): number {
 }
 
 describe('checkLawFits on Chinchilla, 8 × 8 grid N 1e7…1e9 × D 2e8…2e10', () => {
-  // measured over these 100 seeds (ALARM_PRINT=1 prints them), fraction of seeds it fired:
-  //   noise sd         0.02   0.01   0.005  0.002
-  //   right law        0.10   0.06   0.12   0.09
-  //   bent N           0.15   0.21   0.45   1.00
-  //   saturating D     0.27   0.79   1.00   1.00
-  const rightLaw = alarmRate(chinchilla, 0.02);
-  if (process.env.ALARM_PRINT) {
-    for (const [name, truth] of [['right', chinchilla], ['bent N', bentN], ['saturating D', saturatingD]] as const) {
-      console.log(name, [0.02, 0.01, 0.005, 0.002].map((sd) => `${sd}: ${alarmRate(truth, sd)}`).join(', '));
-    }
-  }
+  // the rates over many truths, designs and noise levels are measured by benchmark/alarm.mjs (docs/alarm.md)
+  let rightLaw = NaN;
+  beforeAll(() => {
+    rightLaw = alarmRate(chinchilla, 0.02);
+  });
 
-  it(`rarely fires on the right law (false alarms ≤ 15% over ${SEEDS} seeds at sd 0.02)`, () => {
-    expect(ALARM_LEVEL).toBe(0.1);
-    expect(rightLaw).toBeLessThanOrEqual(0.15);
+  it(`fires on the right law at about its stated level (at most 5 points above it over ${SEEDS} seeds at sd 0.02)`, () => {
+    expect(rightLaw).toBeLessThanOrEqual(ALARM_LEVEL + 0.05);
   });
 
   it('at sd 0.02 the wrong laws leave less misfit inside the pool than the noise: no test can fire in most seeds', () => {

@@ -25,9 +25,23 @@ describe('fitEnsemble', () => {
     expect(b).toEqual(a);
   });
 
-  it.each(['exp', 'mmf'] as const)('%s: fits and predicts finite values', (family) => {
-    const p = fitEnsemble(data, { ...DEFAULT_ENSEMBLE, iterations: 200, family, seed: ['f'] }).predict(18, 8);
-    expect(Number.isFinite(p.mean)).toBe(true);
-    expect(Number.isFinite(p.variance)).toBe(true);
+  // each family on curves of its own form: exp decays in compute u = e^t (scaled by the largest u seen), mmf as 1/(1 + √(c·u))
+  const ownForm = {
+    exp: { truth: (size: number, t: number) => 1.8 + (size - 14) * Math.exp((-0.8 * Math.exp(t)) / Math.exp(4)), at: 5 },
+    mmf: { truth: (size: number, t: number) => 1.8 + (size - 14) / (1 + Math.sqrt(0.3 * Math.exp(t))), at: 8 },
+  };
+  it.each(['exp', 'mmf'] as const)('%s: on curves of its own form, predicts the continuation better than half the last value seen', (family) => {
+    const { truth, at } = ownForm[family];
+    const own = { curves: sizes.map((size) => ({ size, t: ts, y: ts.map((t) => truth(size, t)) })) };
+    const e = fitEnsemble(own, { ...DEFAULT_ENSEMBLE, family, seed: ['f'] });
+    let error = 0;
+    let naive = 0;
+    for (const size of sizes) {
+      const p = e.predict(size, at);
+      expect(p.variance).toBeGreaterThanOrEqual(0);
+      error += Math.abs(p.mean - truth(size, at));
+      naive += Math.abs(truth(size, 4) - truth(size, at));
+    }
+    expect(error).toBeLessThan(0.5 * naive);
   });
 });
