@@ -39,7 +39,10 @@ function table(cells, before) {
   const head = `| truth | design | ${noise.map((sd) => `sd ${sd}`).join(' | ')} | ${noise.map((sd) => `sd ${sd}, --noise-sd`).join(' | ')} |`;
   const lines = [head, `| --- | --- |${' --- |'.repeat(2 * noise.length)}`];
   for (const t of truths) {
-    for (const d of designs) lines.push(`| ${t} | ${d} | ${noise.map((sd) => show(t, d, sd, 'fired')).join(' | ')} | ${noise.map((sd) => show(t, d, sd, 'firedGivenSd')).join(' | ')} |`);
+    for (const d of designs)
+      lines.push(
+        `| ${t} | ${d} | ${noise.map((sd) => show(t, d, sd, 'fired')).join(' | ')} | ${noise.map((sd) => show(t, d, sd, 'firedGivenSd')).join(' | ')} |`,
+      );
   }
   return lines.join('\n');
 }
@@ -108,9 +111,7 @@ function one(truthName, designName, sd, seed) {
   // four starts near the truth's parameters and four anywhere in the box (log-uniform where the box spans decades)
   const starts = [
     ...Array.from({ length: 4 }, () => Float64Array.from(TRUTH, (t, j) => clampTo(t * Math.exp(0.3 * normal(rng)), chinchilla.bounds[j]))),
-    ...Array.from({ length: 4 }, () =>
-      Float64Array.from(chinchilla.bounds, ([lo, hi]) => (hi / lo > 100 ? lo * (hi / lo) ** rng() : lo + (hi - lo) * rng())),
-    ),
+    ...Array.from({ length: 4 }, () => Float64Array.from(chinchilla.bounds, ([lo, hi]) => (hi / lo > 100 ? lo * (hi / lo) ** rng() : lo + (hi - lo) * rng()))),
   ];
   const fits = new LeastSquares(chinchilla, X, y, { objective: 'mse' }).fit(starts);
   const theta = fits.fits[fits.best].theta;

@@ -133,7 +133,9 @@ for (const name of tasks) {
       );
       const record = { task: task.name, law: lawId, repeat, method, r2: outcome.r2, levels, seconds: +((performance.now() - started) / 1000).toFixed(1) };
       fs.appendFileSync(outFile, `${JSON.stringify(record)}\n`);
-      process.stderr.write(`${key}: ${levels.map((l) => l.observed.total ? (l.observed.inside / l.observed.total).toFixed(2) : '-').join(' ')} (${record.seconds} s)\n`);
+      process.stderr.write(
+        `${key}: ${levels.map((l) => (l.observed.total ? (l.observed.inside / l.observed.total).toFixed(2) : '-')).join(' ')} (${record.seconds} s)\n`,
+      );
     }
   }
 }
@@ -163,7 +165,10 @@ const summary = Object.fromEntries(
       units: t.units,
       levels: t.levels.map((byRule) =>
         Object.fromEntries(
-          Object.entries(byRule).map(([rule, a]) => [rule, { coverage: a.total ? +(a.inside / a.total).toFixed(3) : null, points: a.total, medianRelHalfWidth: +median(a.rel).toPrecision(3) }]),
+          Object.entries(byRule).map(([rule, a]) => [
+            rule,
+            { coverage: a.total ? +(a.inside / a.total).toFixed(3) : null, points: a.total, medianRelHalfWidth: +median(a.rel).toPrecision(3) },
+          ]),
         ),
       ),
     },

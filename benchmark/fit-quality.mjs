@@ -21,12 +21,16 @@ const flag = (name, dflt) => {
 const out = flag('--out', 'results/fit-quality/quality.jsonl');
 const starts = Number(flag('--starts', '64'));
 const scalebench = flag('--scalebench', 'results/scalebench');
-const [shardIndex, shardCount] = (flag('--shard', '0/1')).split('/').map(Number);
+const [shardIndex, shardCount] = flag('--shard', '0/1').split('/').map(Number);
 const tasks = flag('--tasks', builtinTaskNames().join(',')).split(',');
 const RTOL = 1e-9;
 
 function summary(file) {
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
   const ok = lines.filter((l) => l.sseTrf <= l.sseRef * (1 + RTOL) + 1e-300);
   const byTask = {};
   for (const l of lines) {
@@ -38,7 +42,18 @@ function summary(file) {
   }
   const exceptions = lines
     .filter((l) => !(l.sseTrf <= l.sseRef * (1 + RTOL) + 1e-300))
-    .map((l) => ({ task: l.task, law: l.law, group: l.group, design: l.design, rows: l.rows, params: l.params, sseRef: l.sseRef, sseTrf: l.sseTrf, relative: l.sseTrf / l.sseRef - 1, trfStatuses: l.trfStatuses }));
+    .map((l) => ({
+      task: l.task,
+      law: l.law,
+      group: l.group,
+      design: l.design,
+      rows: l.rows,
+      params: l.params,
+      sseRef: l.sseRef,
+      sseTrf: l.sseTrf,
+      relative: l.sseTrf / l.sseRef - 1,
+      trfStatuses: l.trfStatuses,
+    }));
   return { problems: lines.length, trfAtMost: ok.length, share: ok.length / lines.length, byTask, exceptions };
 }
 
@@ -81,10 +96,11 @@ fs.mkdirSync(path.dirname(out), { recursive: true });
 const refCache = flag('--ref-cache', path.join(path.dirname(out), 'reference.jsonl'));
 const refs = new Map();
 if (fs.existsSync(refCache)) {
-  for (const line of fs.readFileSync(refCache, 'utf8').split('\n')) if (line.trim()) {
-    const r = JSON.parse(line);
-    refs.set(r.key, r);
-  }
+  for (const line of fs.readFileSync(refCache, 'utf8').split('\n'))
+    if (line.trim()) {
+      const r = JSON.parse(line);
+      refs.set(r.key, r);
+    }
 }
 
 let index = 0;
@@ -130,12 +146,26 @@ for (const name of tasks) {
         }
         if (refOnly) continue;
         const line = {
-          key, task: name, law: lawId, group: group.name, design: d.design, rows: d.rows.length, params: law.params.length, linear: law.linear.length,
-          sseRef: result.lbfgsb.sse, sseTrf: result.trf.sse, msRef: +result.lbfgsb.ms.toFixed(1), msTrf: +result.trf.ms.toFixed(1),
-          trfOptima: result.trf.fits, refStatuses: result.lbfgsb.statuses, trfStatuses: result.trf.statuses,
+          key,
+          task: name,
+          law: lawId,
+          group: group.name,
+          design: d.design,
+          rows: d.rows.length,
+          params: law.params.length,
+          linear: law.linear.length,
+          sseRef: result.lbfgsb.sse,
+          sseTrf: result.trf.sse,
+          msRef: +result.lbfgsb.ms.toFixed(1),
+          msTrf: +result.trf.ms.toFixed(1),
+          trfOptima: result.trf.fits,
+          refStatuses: result.lbfgsb.statuses,
+          trfStatuses: result.trf.statuses,
         };
         fs.appendFileSync(out, `${JSON.stringify(line)}\n`);
-        process.stderr.write(`${key}: ref ${line.sseRef?.toPrecision(6)} (${line.msRef} ms) trf ${line.sseTrf?.toPrecision(6)} (${line.msTrf} ms, ${line.trfOptima} optima)\n`);
+        process.stderr.write(
+          `${key}: ref ${line.sseRef?.toPrecision(6)} (${line.msRef} ms) trf ${line.sseTrf?.toPrecision(6)} (${line.msTrf} ms, ${line.trfOptima} optima)\n`,
+        );
       }
     }
   }

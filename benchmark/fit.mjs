@@ -17,7 +17,18 @@ export async function fitProblems(starts = 64) {
     const rows = initialDesign(group, law.params.length, law.outputs);
     const { X, y } = subset(group.pool.X, group.pool.y, law.outputs, rows);
     const rowsX = rows.map((_, k) => X.map((col) => col[k]));
-    out.push({ task: name, law: lawId, lawObject: law, X, rowsX, y, outputs: law.outputs, bounds: law.bounds, rows, starts: logUniformStarts(law.bounds, starts, rngFor(['bench', name])) });
+    out.push({
+      task: name,
+      law: lawId,
+      lawObject: law,
+      X,
+      rowsX,
+      y,
+      outputs: law.outputs,
+      bounds: law.bounds,
+      rows,
+      starts: logUniformStarts(law.bounds, starts, rngFor(['bench', name])),
+    });
   }
   return out;
 }
@@ -41,9 +52,17 @@ export async function benchFit({ starts = 64, fitter = 'lbfgsb', runs = TIMED_RU
     const statuses = {};
     for (const f of result.fits) statuses[f.status] = (statuses[f.status] ?? 0) + 1;
     out.push({
-      task: name, law: lawId, params: law.params.length, rows: rows.length, starts, fitter, runs,
-      milliseconds: +times[0].toFixed(1), medianMilliseconds: +times[Math.floor((runs - 1) / 2)].toFixed(1),
-      bestLoss: result.best >= 0 ? result.fits[result.best].loss : null, statuses,
+      task: name,
+      law: lawId,
+      params: law.params.length,
+      rows: rows.length,
+      starts,
+      fitter,
+      runs,
+      milliseconds: +times[0].toFixed(1),
+      medianMilliseconds: +times[Math.floor((runs - 1) / 2)].toFixed(1),
+      bestLoss: result.best >= 0 ? result.fits[result.best].loss : null,
+      statuses,
     });
   }
   return out;

@@ -108,7 +108,13 @@ function summarise(setting, rows, extra) {
     meanError: round(mean(scored.map((r) => r.error)), 4),
     meanAbsError: round(mean(scored.map((r) => Math.abs(r.error))), 4),
     meanAbsErrorOverHalf: round(mean(scored.map((r) => r.ratio)), 2),
-    q90AbsErrorOverHalf: round(quantile(scored.map((r) => r.ratio), 0.9), 2),
+    q90AbsErrorOverHalf: round(
+      quantile(
+        scored.map((r) => r.ratio),
+        0.9,
+      ),
+      2,
+    ),
     truthAbove: scored.filter((r) => r.truth > r.hi90).length,
     truthBelow: scored.filter((r) => r.truth < r.lo90).length,
     ...extra,
@@ -136,11 +142,15 @@ function table(result) {
   for (const s of result.settings) {
     const name = s.kind === 'fraction' ? `f = ${s.fraction}` : `round ${s.round}, B = ${s.budget.toExponential(0).replace('+', '')}`;
     const scored = s.beyondRecord ? `${s.n} (of ${s.models})` : `${s.n}`;
-    lines.push(`| ${name} | ${scored} | ${s.n ? `${(100 * s.coverage).toFixed(0)}% (${s.covered}/${s.n})` : '—'} | ${fmt(s.medianHalfWidth, 4)} | ${signed(s.meanError, 4)} | ${fmt(s.meanAbsErrorOverHalf, 1)} | ${fmt(s.q90AbsErrorOverHalf, 1)} | ${s.truthAbove} / ${s.truthBelow} |`);
+    lines.push(
+      `| ${name} | ${scored} | ${s.n ? `${(100 * s.coverage).toFixed(0)}% (${s.covered}/${s.n})` : '—'} | ${fmt(s.medianHalfWidth, 4)} | ${signed(s.meanError, 4)} | ${fmt(s.meanAbsErrorOverHalf, 1)} | ${fmt(s.q90AbsErrorOverHalf, 1)} | ${s.truthAbove} / ${s.truthBelow} |`,
+    );
   }
   for (const [name, p] of Object.entries(result.pooled)) {
     if (!p.n) continue;
-    lines.push(`| all ${name} | ${p.n} | ${(100 * p.coverage).toFixed(0)}% (${p.covered}/${p.n}) | ${fmt(p.medianHalfWidth, 4)} | ${signed(p.meanError, 4)} | ${fmt(p.meanAbsErrorOverHalf, 1)} | ${fmt(p.q90AbsErrorOverHalf, 1)} | ${p.truthAbove} / ${p.truthBelow} |`);
+    lines.push(
+      `| all ${name} | ${p.n} | ${(100 * p.coverage).toFixed(0)}% (${p.covered}/${p.n}) | ${fmt(p.medianHalfWidth, 4)} | ${signed(p.meanError, 4)} | ${fmt(p.meanAbsErrorOverHalf, 1)} | ${fmt(p.q90AbsErrorOverHalf, 1)} | ${p.truthAbove} / ${p.truthBelow} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -185,7 +195,12 @@ for (const f of fractions) {
   });
   allRows.fraction.push(...rows.filter((r) => r.truth !== null));
   const noiseSd = Math.sqrt(forecaster.fit.hyper.noise) * forecaster.fit.scale.std;
-  const s = summarise({ kind: 'fraction', fraction: f }, rows, { left: curves.length - used.length, noiseSd: round(noiseSd, 5), note: forecaster.note, seconds: round(seconds, 1) });
+  const s = summarise({ kind: 'fraction', fraction: f }, rows, {
+    left: curves.length - used.length,
+    noiseSd: round(noiseSd, 5),
+    note: forecaster.note,
+    seconds: round(seconds, 1),
+  });
   settings.push(s);
   say(`f = ${f}: coverage ${s.covered}/${s.n}, median half-width ${s.medianHalfWidth}, mean error ${s.meanError} (${s.seconds} s)`);
 }
@@ -207,7 +222,9 @@ for (const budget of budgets) {
     allRows[`round ${r}`].push(...rows.filter((x) => x.truth !== null));
     const s = summarise({ kind: 'round', round: r, budget, spent, left }, rows, { notes: advice.notes, seconds: round(seconds, 1) });
     settings.push(s);
-    say(`B = ${budget} round ${r}: ${observed.length} models, coverage ${s.covered}/${s.n} (${s.beyondRecord} past the record), median half-width ${s.medianHalfWidth}, mean error ${s.meanError} (${s.seconds} s)`);
+    say(
+      `B = ${budget} round ${r}: ${observed.length} models, coverage ${s.covered}/${s.n} (${s.beyondRecord} past the record), median half-width ${s.medianHalfWidth}, mean error ${s.meanError} (${s.seconds} s)`,
+    );
     // round 2: the kept models, each trained by the compute round 1 gave it
     const kept = advice.models.map((m, i) => (m.action === 'continue' ? i : -1)).filter((i) => i >= 0);
     const next = advice.models[kept[0]].next;

@@ -17,7 +17,11 @@ export async function benchHalving() {
   const fit = (options) => {
     const started = performance.now();
     const f = fitLmc(data, { restarts: LMC_RESTARTS, seed: ['bench'], ...options });
-    return { seconds: +((performance.now() - started) / 1000).toFixed(2), evaluations: f.evaluations, logMarginalLikelihood: +f.logMarginalLikelihood.toFixed(3) };
+    return {
+      seconds: +((performance.now() - started) / 1000).toFixed(2),
+      evaluations: f.evaluations,
+      logMarginalLikelihood: +f.logMarginalLikelihood.toFixed(3),
+    };
   };
   // These curves share one compute grid, so the fit takes the Kronecker path. `-- halving-full` adds
   // the unscreened fit (every start to convergence) and the same screened fit on the dense path

@@ -37,10 +37,12 @@ for (const m0 of m0s) {
         continue;
       }
       if (name === 'sh') {
-        cell.bestPossible = +mean(records.map((rec, r) => {
-          const end = rec.spent[rec.models.indexOf(rec.winner)];
-          return Math.min(...unitCurves(source, config, r).map((c) => lossAt(c, end, c.truth)));
-        })).toFixed(5);
+        cell.bestPossible = +mean(
+          records.map((rec, r) => {
+            const end = rec.spent[rec.models.indexOf(rec.winner)];
+            return Math.min(...unitCurves(source, config, r).map((c) => lossAt(c, end, c.truth)));
+          }),
+        ).toFixed(5);
       }
       cell.strategies[name] = {
         finalLoss: +mean(records.map((r) => r.finalLoss)).toFixed(5),
@@ -56,7 +58,11 @@ for (const m0 of m0s) {
     const sh = cell.strategies.sh?.finalLoss;
     for (const s of Object.values(cell.strategies)) if (sh && s.finalLoss) s.vsSh = +(((sh - s.finalLoss) / sh) * 100).toFixed(2);
     cells.push(cell);
-    process.stderr.write(`M0 ${m0} B ${budget}${cell.bestPossible ? ` (best possible ${cell.bestPossible})` : ''}: ${Object.entries(cell.strategies).map(([k, v]) => `${k} ${v.finalLoss ?? v.error} (${v.vsSh ?? ''}%)`).join(', ')}\n`);
+    process.stderr.write(
+      `M0 ${m0} B ${budget}${cell.bestPossible ? ` (best possible ${cell.bestPossible})` : ''}: ${Object.entries(cell.strategies)
+        .map(([k, v]) => `${k} ${v.finalLoss ?? v.error} (${v.vsSh ?? ''}%)`)
+        .join(', ')}\n`,
+    );
   }
 }
 process.stdout.write(`${JSON.stringify({ seeds, spec, cells }, null, 2)}\n`);

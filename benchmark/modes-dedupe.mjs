@@ -24,10 +24,19 @@ const scalebench = flag('--scalebench', 'results/scalebench');
 function mspeRecords(task) {
   const dir = path.join(scalebench, task, 'mspe');
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).sort().flatMap((run) => {
-    const f = path.join(dir, run, 'runs.jsonl');
-    return fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l)) : [];
-  });
+  return fs
+    .readdirSync(dir)
+    .sort()
+    .flatMap((run) => {
+      const f = path.join(dir, run, 'runs.jsonl');
+      return fs.existsSync(f)
+        ? fs
+            .readFileSync(f, 'utf8')
+            .split('\n')
+            .filter((l) => l.trim())
+            .map((l) => JSON.parse(l))
+        : [];
+    });
 }
 
 const mean = (a) => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : NaN);
@@ -64,22 +73,48 @@ for (const name of tasks) {
           const mse = ok.map((f) => f.loss);
           const best = mse.indexOf(Math.min(...mse));
           const state = {
-            law, pool: group.pool, target: group.target, selected, candidates,
-            fits: ok.map((f) => Array.from(f.theta)), fitMse: mse,
-            sigma2: noiseVariance(mse[best], selected.length, group.pool.y), totalCost: group.totalCost, goodFitRule: 'refit',
+            law,
+            pool: group.pool,
+            target: group.target,
+            selected,
+            candidates,
+            fits: ok.map((f) => Array.from(f.theta)),
+            fitMse: mse,
+            sigma2: noiseVariance(mse[best], selected.length, group.pool.y),
+            totalCost: group.totalCost,
+            goodFitRule: 'refit',
           };
           const m = mspeScores(prepareState(state));
-          out[distinct ? 'distinct' : 'all'] = { fits: ok.length, modes: m.modes.modes.length, inter: mean(Array.from(m.dvInter)), intra: mean(Array.from(m.dvIntra)), pick: m.pick };
+          out[distinct ? 'distinct' : 'all'] = {
+            fits: ok.length,
+            modes: m.modes.modes.length,
+            inter: mean(Array.from(m.dvInter)),
+            intra: mean(Array.from(m.dvIntra)),
+            pick: m.pick,
+          };
         }
         rows.push(out);
-        process.stderr.write(`${name} ${lawId} ${group.name} ${b}: fits ${out.all.fits}→${out.distinct.fits}, modes ${out.all.modes}→${out.distinct.modes}, pick ${out.all.pick === out.distinct.pick ? 'same' : 'changed'}\n`);
+        process.stderr.write(
+          `${name} ${lawId} ${group.name} ${b}: fits ${out.all.fits}→${out.distinct.fits}, modes ${out.all.modes}→${out.distinct.modes}, pick ${out.all.pick === out.distinct.pick ? 'same' : 'changed'}\n`,
+        );
       });
     }
   }
 }
 const byTask = {};
 for (const r of rows) {
-  const t = (byTask[r.task] ??= { states: 0, fitsAll: [], fitsDistinct: [], modesAll: [], modesDistinct: [], interAll: [], interDistinct: [], intraAll: [], intraDistinct: [], pickChanged: 0 });
+  const t = (byTask[r.task] ??= {
+    states: 0,
+    fitsAll: [],
+    fitsDistinct: [],
+    modesAll: [],
+    modesDistinct: [],
+    interAll: [],
+    interDistinct: [],
+    intraAll: [],
+    intraDistinct: [],
+    pickChanged: 0,
+  });
   t.states++;
   t.fitsAll.push(r.all.fits);
   t.fitsDistinct.push(r.distinct.fits);
@@ -91,8 +126,17 @@ for (const r of rows) {
   t.intraDistinct.push(r.distinct.intra);
   if (r.all.pick !== r.distinct.pick) t.pickChanged++;
 }
-const summary = Object.fromEntries(Object.entries(byTask).map(([k, t]) => [k, {
-  states: t.states, meanFits: [mean(t.fitsAll), mean(t.fitsDistinct)], meanModes: [mean(t.modesAll), mean(t.modesDistinct)],
-  meanInter: [mean(t.interAll), mean(t.interDistinct)], meanIntra: [mean(t.intraAll), mean(t.intraDistinct)], pickChanged: t.pickChanged,
-}]));
+const summary = Object.fromEntries(
+  Object.entries(byTask).map(([k, t]) => [
+    k,
+    {
+      states: t.states,
+      meanFits: [mean(t.fitsAll), mean(t.fitsDistinct)],
+      meanModes: [mean(t.modesAll), mean(t.modesDistinct)],
+      meanInter: [mean(t.interAll), mean(t.interDistinct)],
+      meanIntra: [mean(t.intraAll), mean(t.intraDistinct)],
+      pickChanged: t.pickChanged,
+    },
+  ]),
+);
 process.stdout.write(`${JSON.stringify({ starts, summary, rows }, null, 2)}\n`);

@@ -9,7 +9,12 @@ import { benchStress } from './stress.mjs';
 
 // default suites are the quick ones; name `cheapest`, `mspe`, `mspe-trf`, `dopt`, `dopt-trf`, `scipy`,
 // `halving` or `stress` to run those (BENCH_TASKS=lr_bsz_scaling_law BENCH_LAWS=sl_1 for one unit)
-const SUITES = { laws: benchLaws, fit: () => benchFit(), 'fit-lm': () => benchFit({ fitter: 'lm' }), 'fit-trf': () => benchFit({ fitter: 'trf' }), scipy: benchScipy,
+const SUITES = {
+  laws: benchLaws,
+  fit: () => benchFit(),
+  'fit-lm': () => benchFit({ fitter: 'lm' }),
+  'fit-trf': () => benchFit({ fitter: 'trf' }),
+  scipy: benchScipy,
   cheapest: () => benchUnits('cheapest', { allLaws: true }),
   mspe: () => benchUnits('mspe'),
   'mspe-trf': () => benchUnits('mspe', { fitter: 'trf' }),

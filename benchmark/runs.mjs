@@ -17,7 +17,15 @@ export async function benchUnits(method, { allLaws = false, fitter = 'lbfgsb' } 
     const config = { method, seed: 0, restarts: defaultRestarts(fitter), fitter, gradient: 'reference' };
     const t0 = performance.now();
     const r2 = laws.map((law) => runUnit(data, law, 0, config).r2);
-    out.push({ task: name, method, fitter, restarts: config.restarts, laws: laws.length, seconds: +((performance.now() - t0) / 1000).toFixed(2), r2: laws.length === 1 ? r2[0] : undefined });
+    out.push({
+      task: name,
+      method,
+      fitter,
+      restarts: config.restarts,
+      laws: laws.length,
+      seconds: +((performance.now() - t0) / 1000).toFixed(2),
+      r2: laws.length === 1 ? r2[0] : undefined,
+    });
   }
   return out;
 }

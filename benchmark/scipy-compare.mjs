@@ -12,7 +12,12 @@ export async function benchScipy() {
   const problems = await fitProblems();
   const script = fileURLToPath(new URL('./scipy_fit.py', import.meta.url));
   const payload = problems.map((p) => ({ ...p, X: p.rowsX, y: Array.from(p.y), starts: p.starts.map((s) => Array.from(s)) }));
-  const r = spawnSync('python3', [script], { input: JSON.stringify(payload), encoding: 'utf8', env: { ...process.env, REFERENCE_REPO: repo }, maxBuffer: 1 << 26 });
+  const r = spawnSync('python3', [script], {
+    input: JSON.stringify(payload),
+    encoding: 'utf8',
+    env: { ...process.env, REFERENCE_REPO: repo },
+    maxBuffer: 1 << 26,
+  });
   if (r.status !== 0) return { skipped: `python3 scipy_fit.py failed: ${r.stderr.trim().split('\n').pop()}` };
   const scipy = JSON.parse(r.stdout);
   const ours = await benchFit();

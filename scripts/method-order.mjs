@@ -37,9 +37,18 @@ for (const [task, methods] of byTask) {
     const paperAtLeast = ca.paper.mean >= cb.paper.mean;
     if (oursAtLeast) ours++;
     if (paperAtLeast) paper++;
-    lines.push(`| ${task.replace(/_scaling_law$/, '')} | ${i + 1} | ${round2(ca.mean).toFixed(2)} ${mark(oursAtLeast)} ${round2(cb.mean).toFixed(2)} | ${ca.paper.mean.toFixed(2)} ${mark(paperAtLeast)} ${cb.paper.mean.toFixed(2)} |`);
+    lines.push(
+      `| ${task.replace(/_scaling_law$/, '')} | ${i + 1} | ${round2(ca.mean).toFixed(2)} ${mark(oursAtLeast)} ${round2(cb.mean).toFixed(2)} | ${ca.paper.mean.toFixed(2)} ${mark(paperAtLeast)} ${cb.paper.mean.toFixed(2)} |`,
+    );
   });
 }
 process.stdout.write(
-  [`| task | level | ours: ${a} vs ${b} | paper: ${a} vs ${b} |`, '| --- | --- | --- | --- |', ...lines, '', `${a} ≥ ${b}: ours in ${ours} of ${cells} cells, the paper in ${paper}.`, ''].join('\n'),
+  [
+    `| task | level | ours: ${a} vs ${b} | paper: ${a} vs ${b} |`,
+    '| --- | --- | --- | --- |',
+    ...lines,
+    '',
+    `${a} ≥ ${b}: ours in ${ours} of ${cells} cells, the paper in ${paper}.`,
+    '',
+  ].join('\n'),
 );

@@ -23,8 +23,21 @@ for (const name of TASKS) {
   const data = await loadTaskData(task);
   for (const method of METHODS) {
     const r = await runBenchmark(
-      { task, method, laws: Object.keys(task.laws), repeats: REPEATS, seed: 0, restarts: 64, fitter: 'lbfgsb', gradient: 'reference',
-        workers: os.availableParallelism(), out, shard: null, resume: false, quiet: true },
+      {
+        task,
+        method,
+        laws: Object.keys(task.laws),
+        repeats: REPEATS,
+        seed: 0,
+        restarts: 64,
+        fitter: 'lbfgsb',
+        gradient: 'reference',
+        workers: os.availableParallelism(),
+        out,
+        shard: null,
+        resume: false,
+        quiet: true,
+      },
       data,
     );
     cells[`${name}/${method}`] = r.summary.overall.mean.map((v) => +v.toFixed(4));
@@ -48,7 +61,9 @@ const report = Object.entries(cells).map(([key, means]) => {
 const failed = report.filter((r) => !r.ok);
 process.stdout.write(`${JSON.stringify({ margin: MARGIN, seconds, failed: failed.length, report }, null, 2)}\n`);
 if (failed.length) {
-  process.stderr.write(`regress: ${failed.length} cell(s) fell more than ${MARGIN} below the baseline: ${failed.map((f) => f.cell).join(', ')}; the runs are in ${out}\n`);
+  process.stderr.write(
+    `regress: ${failed.length} cell(s) fell more than ${MARGIN} below the baseline: ${failed.map((f) => f.cell).join(', ')}; the runs are in ${out}\n`,
+  );
   process.exit(1);
 }
 fs.rmSync(out, { recursive: true, force: true });

@@ -35,7 +35,10 @@ for (const dir of findRunDirs(args).sort((a, b) => path.basename(a).localeCompar
   if (!groups.has(key)) groups.set(key, { task: config.task, method: config.method, laws: config.laws.length, units: new Map() });
   const g = groups.get(key);
   // read strictly, not with readRuns: a bad line is reported, and the results are never rewritten
-  const lines = fs.readFileSync(path.join(dir, 'runs.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
+  const lines = fs
+    .readFileSync(path.join(dir, 'runs.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
   lines.forEach((line, i) => {
     let unit;
     try {
@@ -75,7 +78,9 @@ if (format === 'json') {
   const dur = (s) => (s < 10 ? `${s.toFixed(1)} s` : s < 120 ? `${Math.round(s)} s` : s < 7200 ? `${(s / 60).toFixed(0)} min` : `${(s / 3600).toFixed(1)} h`);
   const out = ['| task | method | units | one unit (mean) | one repeat of all laws | 10 repeats | version |', '| --- | --- | --- | --- | --- | --- | --- |'];
   for (const r of rows) {
-    out.push(`| ${r.task.replace(/_scaling_law$/, '')} | ${r.method} | ${r.units} | ${dur(r.secondsPerUnit)} | ${dur(r.secondsPerRepeat)} | ${r.extrapolated ? '~' : ''}${dur(r.secondsFor10Repeats)} | ${r.versions.join(', ')} |`);
+    out.push(
+      `| ${r.task.replace(/_scaling_law$/, '')} | ${r.method} | ${r.units} | ${dur(r.secondsPerUnit)} | ${dur(r.secondsPerRepeat)} | ${r.extrapolated ? '~' : ''}${dur(r.secondsFor10Repeats)} | ${r.versions.join(', ')} |`,
+    );
   }
   const sum = rows.reduce((s, r) => s + r.secondsFor10Repeats, 0);
   out.push('', `All rows at 10 repeats: ${(sum / 3600).toFixed(1)} core-hours (~: extrapolated from the units run).`);

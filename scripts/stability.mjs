@@ -46,7 +46,9 @@ let units2 = 0;
 let stable = 0;
 for (const [key, g] of [...groups].sort()) {
   const [task, method] = key.split('\t');
-  lines.push(`| ${task.replace(/_scaling_law$/, '')} | ${method} | ${g.units} | ${g.stable} (${pct(g.stable, g.units)}) | ${g.levels.join(', ')} | ${g.worst.toFixed(3)} |`);
+  lines.push(
+    `| ${task.replace(/_scaling_law$/, '')} | ${method} | ${g.units} | ${g.stable} (${pct(g.stable, g.units)}) | ${g.levels.join(', ')} | ${g.worst.toFixed(3)} |`,
+  );
   units2 += g.units;
   stable += g.stable;
 }

@@ -12,7 +12,10 @@ if (!a || !b) {
 }
 const load = (dir) => {
   const out = new Map();
-  const lines = fs.readFileSync(path.join(dir, 'units.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
+  const lines = fs
+    .readFileSync(path.join(dir, 'units.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
   for (const l of lines) {
     const u = JSON.parse(l);
     out.set(`${u.scenario}\t${u.noise}\t${u.variant}\t${u.repeat}`, u);
@@ -30,7 +33,10 @@ for (const [key, ua] of A) {
   shared++;
   const kind = ua.scenario === 'control' ? 'control' : 'misspecified';
   const g = groups.get(`${ua.variant}\t${kind}`) ?? { a: { r2: [], cov: [], alarm: [] }, b: { r2: [], cov: [], alarm: [] } };
-  for (const [side, u] of [['a', ua], ['b', ub]]) {
+  for (const [side, u] of [
+    ['a', ua],
+    ['b', ub],
+  ]) {
     g[side].r2.push(...u.r2);
     g[side].cov.push(...u.coverage.filter((c) => c !== null));
     g[side].alarm.push(...u.alarm.filter((x) => x !== null).map((x) => (x ? 1 : 0)));
@@ -38,9 +44,16 @@ for (const [key, ua] of A) {
   groups.set(`${ua.variant}\t${kind}`, g);
 }
 const f = (v) => v.toFixed(2);
-const out = [`units in both: ${shared}`, '', `| method | scenarios | R² A | R² B | coverage A | coverage B | alarm A | alarm B |`, '| --- | --- | --- | --- | --- | --- | --- | --- |'];
+const out = [
+  `units in both: ${shared}`,
+  '',
+  `| method | scenarios | R² A | R² B | coverage A | coverage B | alarm A | alarm B |`,
+  '| --- | --- | --- | --- | --- | --- | --- | --- |',
+];
 for (const [key, g] of [...groups].sort()) {
   const [variant, kind] = key.split('\t');
-  out.push(`| ${variant} | ${kind} | ${f(mean(g.a.r2))} | ${f(mean(g.b.r2))} | ${f(mean(g.a.cov))} | ${f(mean(g.b.cov))} | ${f(mean(g.a.alarm))} | ${f(mean(g.b.alarm))} |`);
+  out.push(
+    `| ${variant} | ${kind} | ${f(mean(g.a.r2))} | ${f(mean(g.b.r2))} | ${f(mean(g.a.cov))} | ${f(mean(g.b.cov))} | ${f(mean(g.a.alarm))} | ${f(mean(g.b.alarm))} |`,
+  );
 }
 process.stdout.write(`${out.join('\n')}\n`);

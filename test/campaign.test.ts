@@ -60,14 +60,43 @@ beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-campaign-'));
   const csv = (header: string, rows: (number | string)[][]) => `${header}\n${rows.map((r) => r.join(',')).join('\n')}\n`;
   // the campaign: losses unknown in the pool and at the target scale
-  fs.writeFileSync(path.join(dir, 'pool.csv'), csv('N,D', pool.map((p) => [p.N, p.D])));
+  fs.writeFileSync(
+    path.join(dir, 'pool.csv'),
+    csv(
+      'N,D',
+      pool.map((p) => [p.N, p.D]),
+    ),
+  );
   fs.writeFileSync(path.join(dir, 'target.csv'), csv('N,D', TARGET));
-  const task = { name: 'my-pilots', features: ['N', 'D'], targets: ['loss'], cost: '6 * N * D', candidates: 'pool.csv', target: 'target.csv', laws: { chinchilla: LAW } };
+  const task = {
+    name: 'my-pilots',
+    features: ['N', 'D'],
+    targets: ['loss'],
+    cost: '6 * N * D',
+    candidates: 'pool.csv',
+    target: 'target.csv',
+    laws: { chinchilla: LAW },
+  };
   fs.writeFileSync(path.join(dir, 'task.json'), JSON.stringify(task, null, 2));
   // the benchmark twin: the same pool with every loss known, for `run --task`
-  fs.writeFileSync(path.join(dir, 'pool-known.csv'), csv('N,D,loss', pool.map((p) => [p.N, p.D, trueLoss(p.N, p.D) + NOISE_SD * noise()])));
-  fs.writeFileSync(path.join(dir, 'target-known.csv'), csv('N,D,loss', TARGET.map(([N, D]) => [N, D, trueLoss(N, D)])));
-  fs.writeFileSync(path.join(dir, 'bench.json'), JSON.stringify({ ...task, name: 'my-pilots-bench', candidates: 'pool-known.csv', target: 'target-known.csv' }));
+  fs.writeFileSync(
+    path.join(dir, 'pool-known.csv'),
+    csv(
+      'N,D,loss',
+      pool.map((p) => [p.N, p.D, trueLoss(p.N, p.D) + NOISE_SD * noise()]),
+    ),
+  );
+  fs.writeFileSync(
+    path.join(dir, 'target-known.csv'),
+    csv(
+      'N,D,loss',
+      TARGET.map(([N, D]) => [N, D, trueLoss(N, D)]),
+    ),
+  );
+  fs.writeFileSync(
+    path.join(dir, 'bench.json'),
+    JSON.stringify({ ...task, name: 'my-pilots-bench', candidates: 'pool-known.csv', target: 'target-known.csv' }),
+  );
 });
 
 afterAll(() => {
@@ -85,7 +114,25 @@ describe('a campaign with suggest, batch and the stopping rule', () => {
     const uncertainties: number[] = [];
     let last: SuggestJson | null = null;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const r = cli(['suggest', '--task', 'task.json', '--observed', 'observed.csv', '--batch', '3', '--budget', String(budget), '--stop-below', String(STOP_BELOW), '--restarts', '32', '--json'], dir);
+      const r = cli(
+        [
+          'suggest',
+          '--task',
+          'task.json',
+          '--observed',
+          'observed.csv',
+          '--batch',
+          '3',
+          '--budget',
+          String(budget),
+          '--stop-below',
+          String(STOP_BELOW),
+          '--restarts',
+          '32',
+          '--json',
+        ],
+        dir,
+      );
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const out = JSON.parse(r.stdout) as SuggestJson;

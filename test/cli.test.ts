@@ -93,7 +93,12 @@ describe('bad input is one line, exit code 2, and no files', () => {
     const r = cli(['run', '--dataset', 'parallel_scaling_law', '--out', out, ...args]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
-    expect(r.stderr.trim().split('\n').filter((l) => !l.startsWith('(add --help')).length).toBe(1);
+    expect(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('(add --help')).length,
+    ).toBe(1);
     expect(fs.readdirSync(out)).toEqual([]);
   });
 
@@ -110,9 +115,18 @@ describe('bad input is one line, exit code 2, and no files', () => {
     // a task file whose data is absent
     fs.writeFileSync(
       path.join(dir, 'task.json'),
-      JSON.stringify({ features: ['x'], targets: ['y'], candidates: 'pool.csv', target: 'target.csv', laws: { l: { formula: 'a * x', params: { a: [0, 1] } } } }),
+      JSON.stringify({
+        features: ['x'],
+        targets: ['y'],
+        candidates: 'pool.csv',
+        target: 'target.csv',
+        laws: { l: { formula: 'a * x', params: { a: [0, 1] } } },
+      }),
     );
-    const r = spawnSync(process.execPath, [CLI, 'run', '--task', path.join(dir, 'task.json'), '--method', 'random', '--out', path.join(dir, 'out')], { encoding: 'utf8', env });
+    const r = spawnSync(process.execPath, [CLI, 'run', '--task', path.join(dir, 'task.json'), '--method', 'random', '--out', path.join(dir, 'out')], {
+      encoding: 'utf8',
+      env,
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/data file 'pool\.csv' not found; looked in/);
     expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
@@ -125,7 +139,10 @@ describe('a nonlinear parameter without a finite box', () => {
     fs.writeFileSync(path.join(dir, 'pool.csv'), 'x,y\n1,2\n2,3\n3,4.5\n4,5\n');
     fs.writeFileSync(path.join(dir, 'target.csv'), 'x,y\n8,9\n9,10.5\n');
     const file = path.join(dir, 'task.json');
-    fs.writeFileSync(file, `{"features":["x"],"targets":["y"],"cost":"x","candidates":"pool.csv","target":"target.csv","laws":{"l":{"formula":"a + b * x^c","params":${bounds}}}}`);
+    fs.writeFileSync(
+      file,
+      `{"features":["x"],"targets":["y"],"cost":"x","candidates":"pool.csv","target":"target.csv","laws":{"l":{"formula":"a + b * x^c","params":${bounds}}}}`,
+    );
     return file;
   };
 
@@ -149,7 +166,20 @@ describe('a nonlinear parameter without a finite box', () => {
   it('is fine under trf when only linear parameters are unbounded', () => {
     const dir = tmp();
     const out = path.join(dir, 'out');
-    const r = cli(['run', '--task', task(dir, '{"a":[null,null],"b":[0,10],"c":[0,2]}'), '--method', 'all-data', '--fitter', 'trf', '--repeats', '1', '--quiet', '--out', out]);
+    const r = cli([
+      'run',
+      '--task',
+      task(dir, '{"a":[null,null],"b":[0,10],"c":[0,2]}'),
+      '--method',
+      'all-data',
+      '--fitter',
+      'trf',
+      '--repeats',
+      '1',
+      '--quiet',
+      '--out',
+      out,
+    ]);
     expect(r.code, r.stderr).toBe(0);
   });
 });
@@ -157,24 +187,27 @@ describe('a nonlinear parameter without a finite box', () => {
 describe('active-sl run', () => {
   const base = ['run', '--dataset', 'parallel_scaling_law', '--laws', 'sl_2,sl_9', '--repeats', '2', '--restarts', '4', '--quiet'];
 
-  it.each(['random', 'cheapest', 'cost-rand', 'all-data', 'greedy_cheapest', 'd-opt', 'v-opt', 'mspe', 'mspe-intra', 'mspe-inter'])('runs %s end to end', (method) => {
-    const out = tmp();
-    const r = cli([...base, '--method', method, '--out', out, '--workers', '1']);
-    expect(r.code, r.stderr).toBe(0);
-    const canonical = method === 'greedy_cheapest' ? 'cheapest' : method;
-    const dir = onlyRunDir(path.join(out, 'parallel_scaling_law', canonical));
-    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'));
-    expect(summary.budgets).toEqual([0.01, 0.05, 0.1]);
-    expect(Object.keys(summary.laws)).toEqual(['sl_2', 'sl_9']);
-    expect(summary.laws.sl_2.r2).toHaveLength(3);
-    expect(summary.laws.sl_2.r2[0]).toHaveLength(2);
-    for (const v of summary.overall.mean) expect(v).toBeGreaterThanOrEqual(-1);
-    const lines = fs.readFileSync(path.join(dir, 'runs.jsonl'), 'utf8').trim().split('\n');
-    expect(lines).toHaveLength(4);
-    const first = JSON.parse(lines[0]);
-    expect(Object.keys(first.groups)).toEqual(['pile', 'stack']);
-    expect(r.stdout).toMatch(/overall/);
-  });
+  it.each(['random', 'cheapest', 'cost-rand', 'all-data', 'greedy_cheapest', 'd-opt', 'v-opt', 'mspe', 'mspe-intra', 'mspe-inter'])(
+    'runs %s end to end',
+    (method) => {
+      const out = tmp();
+      const r = cli([...base, '--method', method, '--out', out, '--workers', '1']);
+      expect(r.code, r.stderr).toBe(0);
+      const canonical = method === 'greedy_cheapest' ? 'cheapest' : method;
+      const dir = onlyRunDir(path.join(out, 'parallel_scaling_law', canonical));
+      const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'));
+      expect(summary.budgets).toEqual([0.01, 0.05, 0.1]);
+      expect(Object.keys(summary.laws)).toEqual(['sl_2', 'sl_9']);
+      expect(summary.laws.sl_2.r2).toHaveLength(3);
+      expect(summary.laws.sl_2.r2[0]).toHaveLength(2);
+      for (const v of summary.overall.mean) expect(v).toBeGreaterThanOrEqual(-1);
+      const lines = fs.readFileSync(path.join(dir, 'runs.jsonl'), 'utf8').trim().split('\n');
+      expect(lines).toHaveLength(4);
+      const first = JSON.parse(lines[0]);
+      expect(Object.keys(first.groups)).toEqual(['pile', 'stack']);
+      expect(r.stdout).toMatch(/overall/);
+    },
+  );
 
   it('runs mspe under --fitter trf, into a run whose config names the fitter', () => {
     const out = tmp();
@@ -209,7 +242,22 @@ describe('active-sl run', () => {
   it('resumes a run killed with SIGKILL to the same result', async () => {
     const whole = tmp();
     const killed = tmp();
-    const args = ['run', '--dataset', 'parallel_scaling_law', '--laws', 'sl_1,sl_2,sl_3', '--repeats', '3', '--restarts', '8', '--method', 'random', '--workers', '1', '--quiet'];
+    const args = [
+      'run',
+      '--dataset',
+      'parallel_scaling_law',
+      '--laws',
+      'sl_1,sl_2,sl_3',
+      '--repeats',
+      '3',
+      '--restarts',
+      '8',
+      '--method',
+      'random',
+      '--workers',
+      '1',
+      '--quiet',
+    ];
     expect(cli([...args, '--out', whole]).code).toBe(0);
     // kill as soon as the first unit has been written
     await new Promise<void>((resolve) => {
@@ -248,7 +296,24 @@ describe('active-sl run', () => {
 describe('resuming a run of another version', () => {
   it('continues it with a warning that names both versions, each unit recording its own', () => {
     const out = tmp();
-    const args = ['run', '--dataset', 'parallel_scaling_law', '--laws', 'sl_1', '--repeats', '2', '--restarts', '4', '--method', 'random', '--workers', '1', '--quiet', '--out', out];
+    const args = [
+      'run',
+      '--dataset',
+      'parallel_scaling_law',
+      '--laws',
+      'sl_1',
+      '--repeats',
+      '2',
+      '--restarts',
+      '4',
+      '--method',
+      'random',
+      '--workers',
+      '1',
+      '--quiet',
+      '--out',
+      out,
+    ];
     expect(cli(args.map((a) => (a === '2' ? '1' : a))).code).toBe(0);
     const dir = onlyRunDir(path.join(out, 'parallel_scaling_law', 'random'));
     // make the folder look as if an older active-sl had started it, with repeats 2 and one unit done
@@ -257,7 +322,11 @@ describe('resuming a run of another version', () => {
     const r = cli([...args, '--resume']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/warning: --resume: .* was started by active-sl 0\.0\.1, this is \d+\.\d+\.\d+; its remaining units will come from/);
-    const lines = fs.readFileSync(path.join(dir, 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { repeat: number; version?: string });
+    const lines = fs
+      .readFileSync(path.join(dir, 'runs.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { repeat: number; version?: string });
     expect(lines.map((l) => l.repeat)).toEqual([0, 1]);
     expect(lines[1].version).toBe(JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version);
     // nothing left to run: no warning
@@ -268,7 +337,10 @@ describe('resuming a run of another version', () => {
 describe('active-sl table', () => {
   it('puts the paper figure and the difference beside each cell', () => {
     const out = tmp();
-    expect(cli(['run', '--dataset', 'parallel_scaling_law', '--method', 'cheapest', '--laws', 'sl_9', '--repeats', '1', '--restarts', '4', '--out', out, '--quiet']).code).toBe(0);
+    expect(
+      cli(['run', '--dataset', 'parallel_scaling_law', '--method', 'cheapest', '--laws', 'sl_9', '--repeats', '1', '--restarts', '4', '--out', out, '--quiet'])
+        .code,
+    ).toBe(0);
     const r = cli(['table', out, '--paper']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/\| parallel_scaling_law \| cheapest \| -?\d\.\d\d ± \d\.\d\d @1% \(paper -?\d\.\d\d, [+−]\d\.\d\d\)/);
@@ -281,7 +353,22 @@ describe('active-sl table', () => {
 describe('active-sl reproduce', () => {
   it('runs the grid, prints the table beside the paper, writes the report, and resumes without rerunning', () => {
     const out = tmp();
-    const args = ['reproduce', '--tasks', 'parallel_scaling_law', '--methods', 'cheapest,mspe', '--repeats', '1', '--restarts', '4', '--workers', '1', '--out', out, '--quiet'];
+    const args = [
+      'reproduce',
+      '--tasks',
+      'parallel_scaling_law',
+      '--methods',
+      'cheapest,mspe',
+      '--repeats',
+      '1',
+      '--restarts',
+      '4',
+      '--workers',
+      '1',
+      '--out',
+      out,
+      '--quiet',
+    ];
     const r = cli(args);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/\| parallel_scaling_law \| cheapest \|/);
@@ -299,7 +386,9 @@ describe('active-sl reproduce', () => {
     // other settings on the same --out: one line naming the folder and what differs, exit 2, nothing changed
     const other = cli(args.map((a, i) => (args[i - 1] === '--repeats' ? '2' : a)));
     expect(other.code).toBe(2);
-    expect(other.stderr).toMatch(/^active-sl: .*parallel_scaling_law[/\\]cheapest[/\\]\d{8}-\d{6} was started with other settings \(repeats: 1 there, 2 now\); reproduce carries on what --out holds, so give another --out or that run's settings\n$/);
+    expect(other.stderr).toMatch(
+      /^active-sl: .*parallel_scaling_law[/\\]cheapest[/\\]\d{8}-\d{6} was started with other settings \(repeats: 1 there, 2 now\); reproduce carries on what --out holds, so give another --out or that run's settings\n$/,
+    );
     expect(runsWithoutTiming(onlyRunDir(runs))).toBe(before);
   });
 });
@@ -316,7 +405,9 @@ describe('an output folder that cannot be written', () => {
     ]) {
       const r = cli(args);
       expect(r.code, args[0]).toBe(2);
-      expect(r.stderr, args[0]).toMatch(new RegExp(`^active-sl: cannot (write|read) ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\S+: a part of the path is a file, not a folder\\n$`));
+      expect(r.stderr, args[0]).toMatch(
+        new RegExp(`^active-sl: cannot (write|read) ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\S+: a part of the path is a file, not a folder\\n$`),
+      );
     }
     expect(fs.readFileSync(file, 'utf8')).toBe('not a folder');
   });
@@ -335,7 +426,9 @@ describe('small things a new user meets', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^active-sl: --repeats 1e9: at most 10000 \(each repeat is a full budget loop per law/);
     expect(fs.existsSync(out)).toBe(false);
-    expect(cli(['run', '--dataset', 'parallel_scaling_law', '--method', 'random', '--repeats', '2.5']).stderr).toMatch(/--repeats 2\.5: must be a whole number ≥ 1/);
+    expect(cli(['run', '--dataset', 'parallel_scaling_law', '--method', 'random', '--repeats', '2.5']).stderr).toMatch(
+      /--repeats 2\.5: must be a whole number ≥ 1/,
+    );
   });
 
   it('--help gives --workers its default as "all cores", once', () => {
@@ -347,10 +440,14 @@ describe('small things a new user meets', () => {
 describe('Ctrl-C during a run', () => {
   it('says where the finished units are and how to run the rest, exit 130', async () => {
     const out = path.join(tmp(), 'out');
-    const child = spawn(process.execPath, [CLI, 'run', '--dataset', 'lr_bsz_scaling_law', '--method', 'random', '--repeats', '3', '--workers', '1', '--out', out], {
-      cwd: repoRoot,
-      env: { ...process.env, FORCE_COLOR: '0' },
-    });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'run', '--dataset', 'lr_bsz_scaling_law', '--method', 'random', '--repeats', '3', '--workers', '1', '--out', out],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, FORCE_COLOR: '0' },
+      },
+    );
     let err = '';
     let sent = false;
     const code = await new Promise<number | null>((resolve) => {
@@ -362,8 +459,17 @@ describe('Ctrl-C during a run', () => {
       child.on('exit', (c) => resolve(c));
     });
     expect(code).toBe(130);
-    expect(fs.readFileSync(path.join(onlyRunDir(path.join(out, 'lr_bsz_scaling_law', 'random')), 'runs.jsonl'), 'utf8').trim().split('\n').length).toBeGreaterThanOrEqual(1);
-    expect(err).toMatch(new RegExp(`active-sl: interrupted; every finished unit is saved under ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the same command with --resume runs the rest`));
+    expect(
+      fs
+        .readFileSync(path.join(onlyRunDir(path.join(out, 'lr_bsz_scaling_law', 'random')), 'runs.jsonl'), 'utf8')
+        .trim()
+        .split('\n').length,
+    ).toBeGreaterThanOrEqual(1);
+    expect(err).toMatch(
+      new RegExp(
+        `active-sl: interrupted; every finished unit is saved under ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the same command with --resume runs the rest`,
+      ),
+    );
   }, 120_000);
 });
 
@@ -376,7 +482,10 @@ describe('the command outside the checkout', () => {
     const tarball = fs.readdirSync(dir).find((f) => f.endsWith('.tgz'));
     expect(tarball).toBeDefined();
     const prefix = path.join(dir, 'prefix');
-    const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', path.join(dir, tarball!)], { cwd: dir, encoding: 'utf8' });
+    const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', path.join(dir, tarball!)], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     expect(install.status, install.stderr).toBe(0);
     const bin = path.join(prefix, 'bin', 'active-sl');
     const version = spawnSync(bin, ['--version'], { cwd: os.tmpdir(), encoding: 'utf8' });

@@ -34,12 +34,31 @@ function recordedCsv(dir: string, edit?: (rows: string[]) => void): string {
 describe('halving run', () => {
   it.each(Object.keys(STRATEGIES))('%s on synthetic curves writes config, one line per seed and a summary', (strategy) => {
     const out = tmp();
-    const r = cli(['halving', 'run', '--curves', 'synthetic:noise=ou,scale=0.02', '--strategy', strategy, '--m0', '5', '--budget', '1e3', '--seeds', '3', '--out', out, '--quiet']);
+    const r = cli([
+      'halving',
+      'run',
+      '--curves',
+      'synthetic:noise=ou,scale=0.02',
+      '--strategy',
+      strategy,
+      '--m0',
+      '5',
+      '--budget',
+      '1e3',
+      '--seeds',
+      '3',
+      '--out',
+      out,
+      '--quiet',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const root = path.join(out, 'halving', 'synthetic-ou-0.02', strategy);
     const [run] = fs.readdirSync(root);
-    const lines = fs.readFileSync(path.join(root, run, 'runs.jsonl'), 'utf8').trim().split('\n');
+    const lines = fs
+      .readFileSync(path.join(root, run, 'runs.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     expect(lines).toHaveLength(3);
     const summary = JSON.parse(fs.readFileSync(path.join(root, run, 'summary.json'), 'utf8'));
     expect(summary.seeds).toBe(3);
@@ -57,7 +76,9 @@ describe('halving run', () => {
     const file = recordedCsv(dir);
     const loss = (strategy: string) => {
       const out = path.join(dir, strategy);
-      expect(cli(['halving', 'run', '--curves', file, '--strategy', strategy, '--m0', '4', '--budget', '3e19', '--seeds', '6', '--out', out, '--quiet']).code).toBe(0);
+      expect(
+        cli(['halving', 'run', '--curves', file, '--strategy', strategy, '--m0', '4', '--budget', '3e19', '--seeds', '6', '--out', out, '--quiet']).code,
+      ).toBe(0);
       const root = path.join(out, 'halving', 'curves', strategy);
       return JSON.parse(fs.readFileSync(path.join(root, fs.readdirSync(root)[0], 'summary.json'), 'utf8')).mean.finalLoss as number;
     };
@@ -67,7 +88,25 @@ describe('halving run', () => {
   it('report: a halving results folder gets the strategy table, the frontier band figure and each seed-0 picture', () => {
     const out = tmp();
     for (const strategy of ['sh', 'ua']) {
-      expect(cli(['halving', 'run', '--curves', 'synthetic:noise=white', '--strategy', strategy, '--m0', '5', '--budget', '1e3', '--seeds', '3', '--out', out, '--quiet']).code).toBe(0);
+      expect(
+        cli([
+          'halving',
+          'run',
+          '--curves',
+          'synthetic:noise=white',
+          '--strategy',
+          strategy,
+          '--m0',
+          '5',
+          '--budget',
+          '1e3',
+          '--seeds',
+          '3',
+          '--out',
+          out,
+          '--quiet',
+        ]).code,
+      ).toBe(0);
     }
     const r = cli(['report', out]);
     expect(r.stderr).toBe('');
@@ -123,7 +162,12 @@ describe('halving run: bad input is one line, exit 2, nothing written', () => {
     const r = cli(['halving', 'run', ...args(dir), '--out', out, '--quiet']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
-    expect(r.stderr.trim().split('\n').filter((l) => !l.startsWith('(add --help'))).toHaveLength(1);
+    expect(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('(add --help')),
+    ).toHaveLength(1);
     expect(fs.existsSync(out)).toBe(false);
   });
 });
@@ -182,6 +226,8 @@ describe('halving suggest', () => {
     // forecasts a little past the compute seen (here under 2×) carry no caution; 100× the budget takes them far past it
     expect(r.stdout).not.toContain('caution:');
     const far = cli(['halving', 'suggest', '--curves', recordedCsv(dir), '--budget', '1e22', '--strategy', 'sh']);
-    expect(far.stdout).toContain('caution: 6 of 6 forecasts reach more than 5× the compute seen; on recorded curves such 90% intervals held the truth in only 16–60% of cases (docs/halving.md)');
+    expect(far.stdout).toContain(
+      'caution: 6 of 6 forecasts reach more than 5× the compute seen; on recorded curves such 90% intervals held the truth in only 16–60% of cases (docs/halving.md)',
+    );
   });
 });

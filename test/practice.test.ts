@@ -42,7 +42,11 @@ function writeCsv(file: string, header: string[], rows: (string | number)[][]): 
 /** The k cheapest pool rows as an observed-runs file (with an extra column that must be ignored). */
 function observedFile(name: string, k: number): string {
   const order = pool.map((_, i) => i).sort((a, b) => pool[a].cost - pool[b].cost || a - b);
-  return writeCsv(name, ['run_id', 'N', 'D', 'loss'], order.slice(0, k).map((i) => [`r${i}`, pool[i].N, pool[i].D, pool[i].loss]));
+  return writeCsv(
+    name,
+    ['run_id', 'N', 'D', 'loss'],
+    order.slice(0, k).map((i) => [`r${i}`, pool[i].N, pool[i].D, pool[i].loss]),
+  );
 }
 
 beforeAll(async () => {
@@ -59,8 +63,16 @@ beforeAll(async () => {
     { N: 3e9, D: 3e11 },
     { N: 1e10, D: 2e11 },
   ];
-  writeCsv('pool.csv', ['N', 'D', 'loss'], pool.map((r) => [r.N, r.D, r.loss]));
-  writeCsv('target.csv', ['N', 'D', 'loss'], target.map((r) => [r.N, r.D, law(r.N, r.D)]));
+  writeCsv(
+    'pool.csv',
+    ['N', 'D', 'loss'],
+    pool.map((r) => [r.N, r.D, r.loss]),
+  );
+  writeCsv(
+    'target.csv',
+    ['N', 'D', 'loss'],
+    target.map((r) => [r.N, r.D, law(r.N, r.D)]),
+  );
   taskFile = path.join(dir, 'task.json');
   fs.writeFileSync(
     taskFile,
@@ -162,7 +174,14 @@ describe('practitioner workflow', () => {
   });
 
   it('bad input is a clear error', async () => {
-    const missing = writeCsv('missing.csv', ['N', 'D', 'loss'], [[1e6, 1e8, 3], [1e6, 3e8, '']]);
+    const missing = writeCsv(
+      'missing.csv',
+      ['N', 'D', 'loss'],
+      [
+        [1e6, 1e8, 3],
+        [1e6, 3e8, ''],
+      ],
+    );
     await expect(readObserved(task, missing)).rejects.toThrow(DataError);
     await expect(readObserved(task, missing)).rejects.toThrow(/row 2, column 'loss'.*empty cell/);
     const text = writeCsv('text.csv', ['N', 'D', 'loss'], [[1e6, 'lots', 3]]);
@@ -228,12 +247,16 @@ describe('suggest and fit commands', () => {
 
   it('fit and suggest say whether the law fits the runs: lawFits in the JSON, one line in the text', async () => {
     const few = observedFile('obs8e.csv', 8);
-    const early = JSON.parse(await cli(registerFit, ['fit', '--task', taskFile, '--observed', few, '--restarts', '8', '--json'])) as { lawFits: Record<string, unknown> };
+    const early = JSON.parse(await cli(registerFit, ['fit', '--task', taskFile, '--observed', few, '--restarts', '8', '--json'])) as {
+      lawFits: Record<string, unknown>;
+    };
     expect(early.lawFits).toMatchObject({ ok: true, checked: false, why: 'too few runs to check (n = 8 for 5 parameters; need ≥ 10)' });
     const obs = observedFile('obs14.csv', 14);
     for (const register of [registerFit, registerSuggest]) {
       const command = register === registerFit ? 'fit' : 'suggest';
-      const parsed = JSON.parse(await cli(register, [command, '--task', taskFile, '--observed', obs, '--restarts', '8', '--json'])) as { lawFits: { ok: unknown; checked: unknown; why: unknown; stats: Record<string, unknown> } };
+      const parsed = JSON.parse(await cli(register, [command, '--task', taskFile, '--observed', obs, '--restarts', '8', '--json'])) as {
+        lawFits: { ok: unknown; checked: unknown; why: unknown; stats: Record<string, unknown> };
+      };
       expect(typeof parsed.lawFits.ok).toBe('boolean');
       expect(parsed.lawFits.checked).toBe(true);
       expect(typeof parsed.lawFits.why).toBe('string');
@@ -246,14 +269,20 @@ describe('suggest and fit commands', () => {
   it('--noise-sd gives the law-fits check the run-to-run sd: residuals far above it fire the scale test', async () => {
     const obs = observedFile('obs20n.csv', 20);
     const run = async (sd: string) =>
-      (JSON.parse(await cli(registerFit, ['fit', '--task', taskFile, '--observed', obs, '--restarts', '8', '--noise-sd', sd, '--json'])) as { lawFits: { fired: string[]; stats: { scaleRatio: number | null } } }).lawFits;
+      (
+        JSON.parse(await cli(registerFit, ['fit', '--task', taskFile, '--observed', obs, '--restarts', '8', '--noise-sd', sd, '--json'])) as {
+          lawFits: { fired: string[]; stats: { scaleRatio: number | null } };
+        }
+      ).lawFits;
     const tooSmall = await run(String(NOISE_SD / 20));
     expect(tooSmall.fired).toContain('scale');
     expect(tooSmall.stats.scaleRatio!).toBeGreaterThan(100);
     const right = await run(String(NOISE_SD));
     expect(right.fired).not.toContain('scale');
     expect(right.stats.scaleRatio).not.toBeNull();
-    await expect(cli(registerSuggest, ['suggest', '--task', taskFile, '--observed', obs, '--noise-sd', '0'])).rejects.toThrow(/--noise-sd 0: must be a number > 0/);
+    await expect(cli(registerSuggest, ['suggest', '--task', taskFile, '--observed', obs, '--noise-sd', '0'])).rejects.toThrow(
+      /--noise-sd 0: must be a number > 0/,
+    );
   });
 
   it('readable output and errors', async () => {
@@ -276,7 +305,8 @@ describe('grouped tasks', () => {
     const gdir = fs.mkdtempSync(path.join(os.tmpdir(), 'active-sl-practice-g-'));
     try {
       const lines = ['corpus,N,D,loss'];
-      for (const g of ['web', 'code']) for (const N of [1e6, 1e7, 1e8]) for (const D of [1e8, 1e9, 1e10]) lines.push(`${g},${N},${D},${law(N, D) + (g === 'code' ? 0.2 : 0)}`);
+      for (const g of ['web', 'code'])
+        for (const N of [1e6, 1e7, 1e8]) for (const D of [1e8, 1e9, 1e10]) lines.push(`${g},${N},${D},${law(N, D) + (g === 'code' ? 0.2 : 0)}`);
       fs.writeFileSync(path.join(gdir, 'pool.csv'), lines.join('\n') + '\n');
       fs.writeFileSync(path.join(gdir, 'target.csv'), 'corpus,N,D\nweb,1e9,1e11\ncode,1e9,1e11\n');
       const file = path.join(gdir, 'task.json');
@@ -289,7 +319,9 @@ describe('grouped tasks', () => {
           cost: '6 * N * D',
           candidates: 'pool.csv',
           target: 'target.csv',
-          laws: { c: { formula: 'E + A * N^(-alpha) + B * D^(-beta)', params: { E: [0.5, 4], A: [1, 1e5], alpha: [0.05, 1.5], B: [1, 1e6], beta: [0.05, 1.5] } } },
+          laws: {
+            c: { formula: 'E + A * N^(-alpha) + B * D^(-beta)', params: { E: [0.5, 4], A: [1, 1e5], alpha: [0.05, 1.5], B: [1, 1e6], beta: [0.05, 1.5] } },
+          },
         }),
       );
       const gtask = loadTask(file);
@@ -318,7 +350,11 @@ describe('a pool that repeats configurations', () => {
 
   beforeAll(() => {
     // every configuration twice, the copy's loss a little off, as two logged runs of one setting would be
-    writeCsv('pool-dup.csv', ['N', 'D', 'loss'], [...pool, ...pool].map((r, i) => [r.N, r.D, r.loss + (i >= pool.length ? 0.001 : 0)]));
+    writeCsv(
+      'pool-dup.csv',
+      ['N', 'D', 'loss'],
+      [...pool, ...pool].map((r, i) => [r.N, r.D, r.loss + (i >= pool.length ? 0.001 : 0)]),
+    );
     dupFile = path.join(dir, 'task-dup.json');
     fs.writeFileSync(dupFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(taskFile, 'utf8')), name: 'dup', candidates: 'pool-dup.csv' }));
     dupTask = loadTask(dupFile);
@@ -342,7 +378,18 @@ describe('a pool that repeats configurations', () => {
       return true;
     });
     try {
-      const out = await cli(registerSuggest, ['suggest', '--task', dupFile, '--observed', observedFile('obs-dup2.csv', 30), '--batch', '100', '--restarts', '8', '--json']);
+      const out = await cli(registerSuggest, [
+        'suggest',
+        '--task',
+        dupFile,
+        '--observed',
+        observedFile('obs-dup2.csv', 30),
+        '--batch',
+        '100',
+        '--restarts',
+        '8',
+        '--json',
+      ]);
       expect((JSON.parse(out) as { suggestions: unknown[] }).suggestions).toHaveLength(6);
     } finally {
       spy.mockRestore();

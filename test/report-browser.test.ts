@@ -15,14 +15,37 @@ import { loadTask } from '../src/data/task.js';
 import { writeReport, type ReportFiles } from '../src/report/html.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 async function makeResults(out: string): Promise<void> {
   const task = loadTask('parallel_scaling_law');
   const data = await loadTaskData(task);
   for (const method of ['cheapest', 'mspe'] as Method[]) {
     await runBenchmark(
-      { task, method, laws: ['sl_9'], repeats: 2, seed: 0, restarts: 4, fitter: 'lbfgsb', gradient: 'reference', workers: 1, out, shard: null, resume: false, quiet: true },
+      {
+        task,
+        method,
+        laws: ['sl_9'],
+        repeats: 2,
+        seed: 0,
+        restarts: 4,
+        fitter: 'lbfgsb',
+        gradient: 'reference',
+        workers: 1,
+        out,
+        shard: null,
+        resume: false,
+        quiet: true,
+      },
       data,
     );
   }
@@ -61,11 +84,13 @@ describe('report.html in a browser', () => {
         const box = await svg!.boundingBox();
         expect(box!.width).toBeGreaterThan(100);
         expect(box!.height).toBeGreaterThan(100);
-        const marks = await svg!.$$eval('g.role-mark path, g.role-mark line', (els) =>
-          els.filter((el) => {
-            const b = (el as SVGGraphicsElement).getBBox();
-            return b.width > 0 || b.height > 0;
-          }).length,
+        const marks = await svg!.$$eval(
+          'g.role-mark path, g.role-mark line',
+          (els) =>
+            els.filter((el) => {
+              const b = (el as SVGGraphicsElement).getBBox();
+              return b.width > 0 || b.height > 0;
+            }).length,
         );
         expect(marks).toBeGreaterThan(0);
       }

@@ -32,7 +32,12 @@ describe('bad --loss, --f-scale or --explore is one line, exit code 2, and no fi
     const r = cli([...base, '--out', out, ...args]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
-    expect(r.stderr.trim().split('\n').filter((l) => !l.startsWith('(add --help')).length).toBe(1);
+    expect(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('(add --help')).length,
+    ).toBe(1);
     expect(fs.readdirSync(out)).toEqual([]);
   });
 });

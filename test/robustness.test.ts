@@ -13,20 +13,57 @@ function makeTask(poolRows: number[][], law: { formula: string; params: Record<s
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-robust-'));
   const csv = (rows: number[][]) => `N,loss\n${rows.map((r) => r.join(',')).join('\n')}\n`;
   fs.writeFileSync(path.join(dir, 'pool.csv'), csv(poolRows));
-  fs.writeFileSync(path.join(dir, 'target.csv'), csv([[64, 1.9], [128, 1.8]]));
+  fs.writeFileSync(
+    path.join(dir, 'target.csv'),
+    csv([
+      [64, 1.9],
+      [128, 1.8],
+    ]),
+  );
   const file = path.join(dir, 'task.json');
-  fs.writeFileSync(file, JSON.stringify({ name: 'robust', features: ['N'], targets: ['loss'], cost: 'N', candidates: 'pool.csv', target: 'target.csv', budgets, laws: { l: law } }));
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ name: 'robust', features: ['N'], targets: ['loss'], cost: 'N', candidates: 'pool.csv', target: 'target.csv', budgets, laws: { l: law } }),
+  );
   return { task: readTaskFile(file), out: path.join(dir, 'out') };
 }
 
 const powerLaw = { formula: 'E + A * N^(-a)', params: { E: [0, 5], A: [0, 50], a: [0, 2] } as Record<string, [number, number]> };
-const pool = [[1, 4.0], [2, 3.1], [4, 2.6], [8, 2.3], [16, 2.1], [32, 2.0]];
+const pool = [
+  [1, 4.0],
+  [2, 3.1],
+  [4, 2.6],
+  [8, 2.3],
+  [16, 2.1],
+  [32, 2.0],
+];
 
 async function run(task: ReturnType<typeof makeTask>, method: Method) {
-  const r = await runBenchmark({ task: task.task, method, laws: ['l'], repeats: 2, seed: 0, restarts: 4, fitter: 'lbfgsb', gradient: 'reference', workers: 1, out: task.out, shard: null, resume: false, quiet: true });
+  const r = await runBenchmark({
+    task: task.task,
+    method,
+    laws: ['l'],
+    repeats: 2,
+    seed: 0,
+    restarts: 4,
+    fitter: 'lbfgsb',
+    gradient: 'reference',
+    workers: 1,
+    out: task.out,
+    shard: null,
+    resume: false,
+    quiet: true,
+  });
   const text = fs.readFileSync(path.join(r.dir, 'summary.json'), 'utf8');
   expect(text).not.toMatch(/NaN|null/);
-  return { summary: r.summary, runs: fs.readFileSync(path.join(r.dir, 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)) };
+  return {
+    summary: r.summary,
+    runs: fs
+      .readFileSync(path.join(r.dir, 'runs.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l)),
+  };
 }
 
 describe('degenerate inputs finish with an explained result', () => {

@@ -17,7 +17,9 @@ function writeRun(root: string, runId: string, version: string, laws: string[], 
   fs.writeFileSync(path.join(dir, 'runs.jsonl'), units.map((u) => JSON.stringify({ ...u, r2: [0] })).join('\n') + '\n');
 }
 
-function times(root: string): { units: number; secondsMeasured: number; secondsPerRepeat: number; secondsFor10Repeats: number; extrapolated: boolean; versions: string[] }[] {
+function times(
+  root: string,
+): { units: number; secondsMeasured: number; secondsPerRepeat: number; secondsFor10Repeats: number; extrapolated: boolean; versions: string[] }[] {
   const r = spawnSync(process.execPath, [SCRIPT, root, '--format', 'json'], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout);
@@ -26,14 +28,26 @@ function times(root: string): { units: number; secondsMeasured: number; secondsP
 describe('run-times', () => {
   it('counts a unit run twice once, with the newer folder’s time, and scales the mean unit to all laws × 10 repeats', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-times-'));
-    writeRun(root, '20260101-000000', '0.1.0', ['a', 'b'], [
-      { law: 'a', repeat: 0, wallSeconds: 100 },
-      { law: 'b', repeat: 0, wallSeconds: 4 },
-    ]);
-    writeRun(root, '20260202-000000', '0.3.0', ['a', 'b'], [
-      { law: 'a', repeat: 0, wallSeconds: 2 },
-      { law: 'a', repeat: 1, wallSeconds: 6 },
-    ]);
+    writeRun(
+      root,
+      '20260101-000000',
+      '0.1.0',
+      ['a', 'b'],
+      [
+        { law: 'a', repeat: 0, wallSeconds: 100 },
+        { law: 'b', repeat: 0, wallSeconds: 4 },
+      ],
+    );
+    writeRun(
+      root,
+      '20260202-000000',
+      '0.3.0',
+      ['a', 'b'],
+      [
+        { law: 'a', repeat: 0, wallSeconds: 2 },
+        { law: 'a', repeat: 1, wallSeconds: 6 },
+      ],
+    );
     const [row] = times(root);
     // units: a/0 (newer: 2 s), a/1 (6 s), b/0 (4 s)
     expect(row.units).toBe(3);

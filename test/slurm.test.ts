@@ -35,7 +35,21 @@ function unitsUnder(out: string): string {
 describe('rendered jobs', () => {
   it('--slurm --dry-run prints the array (one task per shard) and the merge, and submits nothing', () => {
     const out = path.join(tmp(), 'results');
-    const r = cli(['reproduce', ...GRID, '--slurm', '--shards', '3', '--cpus-per-task', '2', '--partition', 'gpu', '--sbatch-arg=--account=ml', '--dry-run', '--out', out]);
+    const r = cli([
+      'reproduce',
+      ...GRID,
+      '--slurm',
+      '--shards',
+      '3',
+      '--cpus-per-task',
+      '2',
+      '--partition',
+      'gpu',
+      '--sbatch-arg=--account=ml',
+      '--dry-run',
+      '--out',
+      out,
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/#SBATCH --array=0-2\n/);
     expect(r.stdout).toMatch(/#SBATCH --cpus-per-task=2\n/);
@@ -47,17 +61,53 @@ describe('rendered jobs', () => {
   });
 
   it('run --slurm --dry-run reruns the same run, resumable, one shard per task', () => {
-    const r = cli(['run', '--dataset', 'moe_scaling_law', '--method', 'mspe', '--laws', 'sl_1,sl_2', '--repeats', '3', '--slurm', '--shards', '2', '--dry-run', '--out', '/tmp/x']);
+    const r = cli([
+      'run',
+      '--dataset',
+      'moe_scaling_law',
+      '--method',
+      'mspe',
+      '--laws',
+      'sl_1,sl_2',
+      '--repeats',
+      '3',
+      '--slurm',
+      '--shards',
+      '2',
+      '--dry-run',
+      '--out',
+      '/tmp/x',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/#SBATCH --array=0-1\n/);
-    expect(r.stdout).toContain('run --dataset moe_scaling_law --method mspe --laws sl_1,sl_2 --repeats 3 --seed 0 --restarts 64 --fitter lbfgsb --gradient reference --out /tmp/x --resume --shard "${SLURM_ARRAY_TASK_ID}/2"');
+    expect(r.stdout).toContain(
+      'run --dataset moe_scaling_law --method mspe --laws sl_1,sl_2 --repeats 3 --seed 0 --restarts 64 --fitter lbfgsb --gradient reference --out /tmp/x --resume --shard "${SLURM_ARRAY_TASK_ID}/2"',
+    );
     expect(r.stdout).toContain('--out /tmp/x --merge-shards 2');
   });
 
   it('--k8s --dry-run renders an Indexed Job and a merge Job with the fields a Job requires', () => {
     const r = cli(['reproduce', ...GRID, '--k8s', '--shards', '5', '--cpus-per-task', '4', '--image', 'registry.example.com/active-sl:1', '--dry-run']);
     expect(r.code).toBe(0);
-    const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as Record<string, any>);
+    // the parts of a Kubernetes Job this test reads
+    interface K8sJob {
+      apiVersion: string;
+      kind: string;
+      metadata: { name: string };
+      spec: {
+        completionMode?: string;
+        completions?: number;
+        parallelism?: number;
+        template: {
+          spec: {
+            restartPolicy: string;
+            containers: { name: string; image: string; command: string[]; env: { name: string; value: string }[] }[];
+            volumes: { persistentVolumeClaim: { claimName: string } }[];
+          };
+        };
+      };
+    }
+    const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as K8sJob);
     expect(docs).toHaveLength(2);
     for (const job of docs) {
       expect(job.apiVersion).toBe('batch/v1');
@@ -70,7 +120,7 @@ describe('rendered jobs', () => {
         expect(typeof c.name).toBe('string');
         expect(c.image).toBe('registry.example.com/active-sl:1');
       }
-      const claims = pod.volumes.map((v: any) => v.persistentVolumeClaim.claimName);
+      const claims = pod.volumes.map((v) => v.persistentVolumeClaim.claimName);
       expect(claims).toEqual(['active-sl-results']);
     }
     const [shards, merge] = docs;
@@ -80,7 +130,9 @@ describe('rendered jobs', () => {
     expect(shards.spec.template.spec.containers[0].command.join(' ')).toContain('--shard "$JOB_COMPLETION_INDEX/5" --workers 4');
     expect(merge.spec.template.spec.containers[0].command.join(' ')).toContain('--merge-shards 5');
     // one apply starts both: the merge retries until the shards are done; the pods find the data on the volume
-    expect(merge.spec.template.spec.containers[0].command.join(' ')).toMatch(/for i in \$\(seq \d+\); do npx active-sl .* --merge-shards 5 && exit 0; sleep 60; done; exit 1/);
+    expect(merge.spec.template.spec.containers[0].command.join(' ')).toMatch(
+      /for i in \$\(seq \d+\); do npx active-sl .* --merge-shards 5 && exit 0; sleep 60; done; exit 1/,
+    );
     for (const job of docs) expect(job.spec.template.spec.containers[0].env).toEqual([{ name: 'ACTIVE_SL_DATA', value: '/results/datasets' }]);
     expect(r.stdout).toMatch(/kubectl apply -f jobs\.yaml/);
   });
@@ -95,7 +147,11 @@ describe('bad input: one line, exit 2, nothing submitted', () => {
     return { env: { PATH: `${dir}${path.delimiter}${process.env.PATH}` }, calls };
   }
 
-  const oneLine = (r: ReturnType<typeof cli>) => r.stderr.trim().split('\n').filter((l) => !l.startsWith('(add --help'));
+  const oneLine = (r: ReturnType<typeof cli>) =>
+    r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('(add --help'));
 
   it('--slurm without sbatch on PATH', () => {
     const out = path.join(tmp(), 'results');
@@ -156,7 +212,9 @@ describe('bad input: one line, exit 2, nothing submitted', () => {
     const out = path.join(tmp(), 'results');
     const r = cli(['reproduce', ...GRID, '--slurm', '--cpus-per-task', '8', '--out', out], fakeCluster(2, 2));
     expect(r.code).toBe(2);
-    expect(oneLine(r)).toEqual(['active-sl: --cpus-per-task 8: the largest node of the cluster has 2 CPUs, so no task could ever start; give --cpus-per-task 2 or less']);
+    expect(oneLine(r)).toEqual([
+      'active-sl: --cpus-per-task 8: the largest node of the cluster has 2 CPUs, so no task could ever start; give --cpus-per-task 2 or less',
+    ]);
     expect(fs.existsSync(out)).toBe(false);
   });
 

@@ -51,7 +51,24 @@ describe('variantsFor', () => {
 describe('active-sl stress', () => {
   it('runs a tiny suite, resumes without rerunning, and report.html shows its section', () => {
     const out = tmp();
-    const args = ['stress', '--out', out, '--scenarios', 'control,diverged', '--noise', 'mid', '--repeats', '1', '--methods', 'cheapest,mspe', '--restarts', '8', '--workers', '2', '--quiet'];
+    const args = [
+      'stress',
+      '--out',
+      out,
+      '--scenarios',
+      'control,diverged',
+      '--noise',
+      'mid',
+      '--repeats',
+      '1',
+      '--methods',
+      'cheapest,mspe',
+      '--restarts',
+      '8',
+      '--workers',
+      '2',
+      '--quiet',
+    ];
     const first = cli(args);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
@@ -114,10 +131,31 @@ describe('active-sl stress', () => {
 describe('a very long suite', () => {
   it('writes scenario folders a few draws ahead of the workers, not one per draw up front', async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-stress-lazy-'));
-    const child = spawn(process.execPath, [CLI, 'stress', '--out', out, '--scenarios', 'control', '--noise', 'mid', '--repeats', '10000', '--methods', 'cheapest', '--restarts', '4', '--workers', '1'], {
-      cwd: repoRoot,
-      env: { ...process.env, FORCE_COLOR: '0' },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        'stress',
+        '--out',
+        out,
+        '--scenarios',
+        'control',
+        '--noise',
+        'mid',
+        '--repeats',
+        '10000',
+        '--methods',
+        'cheapest',
+        '--restarts',
+        '4',
+        '--workers',
+        '1',
+      ],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, FORCE_COLOR: '0' },
+      },
+    );
     let err = '';
     let folders = -1;
     await new Promise<void>((resolve) => {

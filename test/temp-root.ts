@@ -8,12 +8,17 @@ import os from 'node:os';
 import path from 'node:path';
 
 export default function setup(): () => void {
+  // each test project runs this setup: the first makes the root, the others share it (nesting
+  // roots would make paths too long for the Unix sockets that munge and Chromium open there)
+  if (process.env.ACTIVE_SL_TEST_ROOT !== undefined) return () => {};
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'active-sl-tests-'));
   const previous = process.env.TMPDIR;
   process.env.TMPDIR = root;
+  process.env.ACTIVE_SL_TEST_ROOT = root;
   return () => {
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
+    delete process.env.ACTIVE_SL_TEST_ROOT;
     fs.rmSync(root, { recursive: true, force: true });
   };
 }

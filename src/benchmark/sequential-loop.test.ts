@@ -87,7 +87,12 @@ describe('explore', () => {
 });
 
 describe('refitStarts', () => {
-  const law = { bounds: [[0, 1], [1, 10]] } as unknown as Law;
+  const law = {
+    bounds: [
+      [0, 1],
+      [1, 10],
+    ],
+  } as unknown as Law;
   const theta = (a: number, b: number) => Float64Array.of(a, b);
   const inBox = (t: Float64Array) => t[0] >= 0 && t[0] <= 1 && t[1] >= 1 && t[1] <= 10;
 
@@ -104,7 +109,12 @@ describe('refitStarts', () => {
   });
 
   it('under trf: the previous fit’s optima within 1.5× its best, best first, then ⌈n/4⌉ random starts', () => {
-    const fits: Fits = { thetas: [theta(0.5, 2), theta(0.1, 3), theta(0.9, 9), theta(0.3, 4)], mse: [1.4, 1, 2, 1.5], status: ['converged-ftol', 'stalled', 'stalled', 'converged-xtol'], best: 1 };
+    const fits: Fits = {
+      thetas: [theta(0.5, 2), theta(0.1, 3), theta(0.9, 9), theta(0.3, 4)],
+      mse: [1.4, 1, 2, 1.5],
+      status: ['converged-ftol', 'stalled', 'stalled', 'converged-xtol'],
+      best: 1,
+    };
     const { starts, tracked } = refitStarts(law, 16, [], fits, rngFor(['t']));
     expect(tracked).toBe(3);
     expect(starts.slice(0, 3)).toEqual([fits.thetas[1], fits.thetas[0], fits.thetas[3]]);
@@ -115,7 +125,12 @@ describe('refitStarts', () => {
   });
 
   it('under trf: at most n − ⌈n/4⌉ optima are tracked, and one random start is always drawn', () => {
-    const many: Fits = { thetas: Array.from({ length: 12 }, (_, i) => theta(i / 12, 2)), mse: Array.from({ length: 12 }, (_, i) => 1 + i / 100), status: Array(12).fill('stalled'), best: 0 };
+    const many: Fits = {
+      thetas: Array.from({ length: 12 }, (_, i) => theta(i / 12, 2)),
+      mse: Array.from({ length: 12 }, (_, i) => 1 + i / 100),
+      status: Array(12).fill('stalled'),
+      best: 0,
+    };
     const four = refitStarts(law, 4, [], many, rngFor(['t']));
     expect(four.tracked).toBe(3);
     expect(four.starts).toHaveLength(4);

@@ -127,7 +127,13 @@ export function refitStarts(law: Law, n: number, warm: readonly Float64Array[], 
  * A multistart fit on `rows`. Under trf its best fit is not polished here: the next refit tracks it
  * anyway, and `settled` polishes it only if a level reports it.
  */
-function multistart(law: Law, group: GroupData, rows: number[], { starts, tracked }: { starts: Float64Array[]; tracked: number }, config: SequentialConfig): Fits {
+function multistart(
+  law: Law,
+  group: GroupData,
+  rows: number[],
+  { starts, tracked }: { starts: Float64Array[]; tracked: number },
+  config: SequentialConfig,
+): Fits {
   const { X, y } = subset(group.pool.X, group.pool.y, law.outputs, rows);
   const problem = new LeastSquares(law, X, y, { fitter: config.fitter, gradient: config.gradient, objective: 'mse', loss: config.loss });
   // failed starts (non-finite values) take no part in modes, σ² or the best fit
@@ -252,7 +258,14 @@ export function runSequential(spec: UnitSpec, config: SequentialConfig): UnitOut
   const explore = config.explore ?? 0;
   if (!(explore >= 0 && explore <= 1)) throw new RangeError(`explore ${explore}: must be in [0, 1]`);
   const runs = data.groups.map((group) =>
-    runGroup(law, group, data.task.budgets, config, rngFor([...spec.seedPath, group.name]), explore > 0 ? rngFor([...spec.seedPath, group.name, 'explore']) : null),
+    runGroup(
+      law,
+      group,
+      data.task.budgets,
+      config,
+      rngFor([...spec.seedPath, group.name]),
+      explore > 0 ? rngFor([...spec.seedPath, group.name, 'explore']) : null,
+    ),
   );
   const groups: Record<string, GroupTrace> = {};
   const explored: Record<string, number[]> = {};
@@ -260,6 +273,12 @@ export function runSequential(spec: UnitSpec, config: SequentialConfig): UnitOut
     groups[data.groups[k].name] = r.trace;
     explored[data.groups[k].name] = r.explored;
   });
-  const r2 = data.task.budgets.map((_, b) => taskR2(law, data.groups, runs.map((r) => r.levelThetas[b])));
+  const r2 = data.task.budgets.map((_, b) =>
+    taskR2(
+      law,
+      data.groups,
+      runs.map((r) => r.levelThetas[b]),
+    ),
+  );
   return { r2, groups, notes: runs.flatMap((r) => (r.note ? [r.note] : [])), explored };
 }

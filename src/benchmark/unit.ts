@@ -93,7 +93,12 @@ function allData(data: TaskData, law: Law, seedPath: readonly (string | number)[
   const groups: Record<string, GroupTrace> = {};
   const thetas = data.groups.map((group) => {
     const rng = rngFor([...seedPath, group.name]);
-    const problem = new LeastSquares(law, group.pool.X, group.pool.y, { fitter: config.fitter, gradient: config.gradient, objective: 'mse', loss: config.loss });
+    const problem = new LeastSquares(law, group.pool.X, group.pool.y, {
+      fitter: config.fitter,
+      gradient: config.gradient,
+      objective: 'mse',
+      loss: config.loss,
+    });
     const result = problem.fit(logUniformStarts(law.bounds, config.restarts, rng));
     const theta = result.best < 0 ? null : result.fits[result.best].theta;
     const levels = data.task.budgets.length;
@@ -125,7 +130,14 @@ export function runUnit(data: TaskData, lawId: string, repeat: number, config: U
   else if ((MODEL_METHODS as readonly string[]).includes(method)) {
     const seq = runSequential(
       { data, law, seedPath },
-      { method: method as ModelMethod, restarts: config.restarts, fitter: config.fitter, gradient: config.gradient, loss: config.loss, explore: config.explore },
+      {
+        method: method as ModelMethod,
+        restarts: config.restarts,
+        fitter: config.fitter,
+        gradient: config.gradient,
+        loss: config.loss,
+        explore: config.explore,
+      },
     );
     notes.push(...seq.notes);
     if ((config.explore ?? 0) > 0) explored = seq.explored;

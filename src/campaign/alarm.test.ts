@@ -57,7 +57,12 @@ describe('checkLawFits on a linear law', () => {
       const loo = lmFit(plane, X, y, rest);
       const G = new Matrix(rest.map((k) => [1, X[0][k], X[1][k]]));
       const g = new Matrix([[1, X[0][i], X[1][i]]]);
-      const v = 1 + g.mmul(inverse(G.transpose().mmul(G))).mmul(g.transpose()).get(0, 0);
+      const v =
+        1 +
+        g
+          .mmul(inverse(G.transpose().mmul(G)))
+          .mmul(g.transpose())
+          .get(0, 0);
       const e = y[i] - (loo.theta[0] + loo.theta[1] * X[0][i] + loo.theta[2] * X[1][i]);
       best = Math.max(best, Math.abs(e) / Math.sqrt((loo.sse / (n - 1 - 3)) * v));
     }
@@ -107,7 +112,12 @@ describe('checkLawFits on a linear law', () => {
     const rng = rngFor(['alarm-kink']);
     const x = Float64Array.from({ length: m }, (_, i) => i / 3);
     const yk = Float64Array.from(x, (v) => 1 + 0.5 * v + 2 * Math.max(0, v - 8) ** 2 + 0.05 * normal(rng));
-    const fit = lmFit(line, [x], yk, Array.from({ length: m }, (_, i) => i));
+    const fit = lmFit(
+      line,
+      [x],
+      yk,
+      Array.from({ length: m }, (_, i) => i),
+    );
     const r = checkLawFits(line, [x], yk, fit.theta, Float64Array.from(x, Math.exp));
     expect(r.ok).toBe(false);
     expect(r.fired).toContain('holdout');
@@ -132,7 +142,9 @@ describe('checkLawFits beyond cost', () => {
   function partialF(X: Float64Array[], y: Float64Array, W: Float64Array[]): number {
     const rows = (extra: Float64Array[]) => Array.from({ length: y.length }, (_, i) => [1, X[0][i], X[1][i], ...extra.map((w) => w[i])]);
     const sse = (A: Matrix) => {
-      const beta = inverse(A.transpose().mmul(A)).mmul(A.transpose()).mmul(Matrix.columnVector(Array.from(y)));
+      const beta = inverse(A.transpose().mmul(A))
+        .mmul(A.transpose())
+        .mmul(Matrix.columnVector(Array.from(y)));
       const r = Matrix.columnVector(Array.from(y)).sub(A.mmul(beta));
       return r.transpose().mmul(r).get(0, 0);
     };
@@ -160,7 +172,12 @@ describe('checkLawFits beyond cost', () => {
     const seeds = 300;
     for (let s = 0; s < seeds; s++) {
       const { X, y, cost } = planeData(n, 1000 + s);
-      const fit = lmFit(plane, X, y, Array.from({ length: n }, (_, i) => i));
+      const fit = lmFit(
+        plane,
+        X,
+        y,
+        Array.from({ length: n }, (_, i) => i),
+      );
       if (!checkLawFits(plane, X, y, fit.theta, cost).ok) fired++;
     }
     expect(fired / seeds).toBeLessThanOrEqual(ALARM_LEVEL);
@@ -173,7 +190,12 @@ describe('checkLawFits beyond cost', () => {
     const z = Float64Array.from({ length: n }, (_, i) => 0.5 + Math.floor(i / 10) * 1.5);
     const y = Float64Array.from(x, (v, i) => 1 + 2 * v - 0.5 * z[i] + 0.6 / (1 + Math.exp(-(v - 2.3) / 0.2)) + 0.05 * normal(rng));
     const cost = Float64Array.from(z, Math.exp);
-    const fit = lmFit(plane, [x, z], y, Array.from({ length: n }, (_, i) => i));
+    const fit = lmFit(
+      plane,
+      [x, z],
+      y,
+      Array.from({ length: n }, (_, i) => i),
+    );
     const r = checkLawFits(plane, [x, z], y, fit.theta, cost);
     expect(r.ok).toBe(false);
     expect(r.fired[0]).toBe('input');
@@ -187,8 +209,19 @@ describe('checkLawFits beyond cost', () => {
     const x = Float64Array.from({ length: n }, () => 0.5 + 3.5 * rng());
     const z = Float64Array.from({ length: n }, () => 0.5 + 3.5 * rng());
     const y = Float64Array.from(x, (v, i) => 1 + 2 * v - 0.5 * z[i] + 0.4 * Math.log(v) * Math.log(z[i]) + 0.02 * normal(rng));
-    const fit = lmFit(plane, [x, z], y, Array.from({ length: n }, (_, i) => i));
-    const r = checkLawFits(plane, [x, z], y, fit.theta, Float64Array.from(x, (v, i) => v * z[i]));
+    const fit = lmFit(
+      plane,
+      [x, z],
+      y,
+      Array.from({ length: n }, (_, i) => i),
+    );
+    const r = checkLawFits(
+      plane,
+      [x, z],
+      y,
+      fit.theta,
+      Float64Array.from(x, (v, i) => v * z[i]),
+    );
     expect(r.ok).toBe(false);
     expect(r.fired).toContain('interaction');
     expect([r.stats.interactionFirst, r.stats.interactionSecond]).toEqual([0, 1]);
@@ -296,7 +329,11 @@ function alarmRate(truth: Law, sd: number): number {
 /** SSE/σ² of the best Chinchilla fit to the noiseless truth: the most any test could see at noise sd σ. */
 function noncentrality(truth: Law, sd: number): number {
   const y = truth.bind([N, D]).value(TRUTH, new Float64Array(N.length));
-  const fits = new LeastSquares(chinchilla, [N, D], y, { objective: 'sse' }).fit([Float64Array.from(TRUTH), Float64Array.of(2, 300, 0.3, 300, 0.3), Float64Array.of(1.5, 1000, 0.4, 1000, 0.3)]);
+  const fits = new LeastSquares(chinchilla, [N, D], y, { objective: 'sse' }).fit([
+    Float64Array.from(TRUTH),
+    Float64Array.of(2, 300, 0.3, 300, 0.3),
+    Float64Array.of(1.5, 1000, 0.4, 1000, 0.3),
+  ]);
   return fits.fits[fits.best].loss / (sd * sd);
 }
 
@@ -333,7 +370,9 @@ describe('checkLawFits on Chinchilla, 8 × 8 grid N 1e7…1e9 × D 2e8…2e10', 
     expect(r.ok).toBe(false);
     expect(r.fired.slice(0, 2)).toEqual(['input', 'trend']);
     expect(r.stats.inputFeature).toBe(1);
-    expect(r.why).toMatch(/^the residuals curve against D beyond what the law can follow: a curve in log D explains \d+% of them \(F = [\d.]+ on 3 and \d+ dof/);
+    expect(r.why).toMatch(
+      /^the residuals curve against D beyond what the law can follow: a curve in log D explains \d+% of them \(F = [\d.]+ on 3 and \d+ dof/,
+    );
   });
 });
 
@@ -344,7 +383,13 @@ describe('checkLawFits on degenerate input', () => {
     const rows = [0, 9, 18, 27, 36, 45];
     const X = [Float64Array.from(rows, (i) => N[i]), Float64Array.from(rows, (i) => D[i])];
     const y = chinchilla.bind(X).value(TRUTH, new Float64Array(rows.length));
-    const r = checkLawFits(chinchilla, X, y, Float64Array.from(TRUTH), Float64Array.from(rows, (i) => COST[i]));
+    const r = checkLawFits(
+      chinchilla,
+      X,
+      y,
+      Float64Array.from(TRUTH),
+      Float64Array.from(rows, (i) => COST[i]),
+    );
     expect(runsNeeded(5, 1)).toBe(10);
     expect(r).toMatchObject({ ok: true, checked: false, fired: [] });
     expect(r.why).toBe('too few runs to check (n = 6 for 5 parameters; need ≥ 10)');
@@ -356,11 +401,23 @@ describe('checkLawFits on degenerate input', () => {
     const x = Float64Array.from({ length: 15 }, (_, i) => i);
     const rng = rngFor(['alarm-singular']);
     const y = Float64Array.from(x, (v) => 1 + 0.3 * v + 0.01 * normal(rng));
-    const r = checkLawFits(twin, [x], y, Float64Array.of(0.5, 0.5, 0.3), Float64Array.from(x, (v) => v + 1));
+    const r = checkLawFits(
+      twin,
+      [x],
+      y,
+      Float64Array.of(0.5, 0.5, 0.3),
+      Float64Array.from(x, (v) => v + 1),
+    );
     expect(r.checked).toBe(true);
     expect(r.stats.rank).toBe(2);
     expectClean(r);
-    const flat = checkLawFits(plane, [Float64Array.from(x), new Float64Array(15).fill(2)], y, Float64Array.of(1, 0.3, 0), Float64Array.from(x, (v) => v + 1));
+    const flat = checkLawFits(
+      plane,
+      [Float64Array.from(x), new Float64Array(15).fill(2)],
+      y,
+      Float64Array.of(1, 0.3, 0),
+      Float64Array.from(x, (v) => v + 1),
+    );
     expect(flat.stats.rank).toBe(2);
     expectClean(flat);
   });
@@ -376,12 +433,24 @@ describe('checkLawFits on degenerate input', () => {
     const logLaw = compileLaw({ formula: 'a + b * log(x)', params: { a: [-10, 10], b: [-10, 10] }, features: ['x'] });
     const x = Float64Array.from({ length: 12 }, (_, i) => i); // log(0) = −∞
     const y = Float64Array.from(x, (v) => 1 + v);
-    const r = checkLawFits(logLaw, [x], y, Float64Array.of(1, 1), Float64Array.from(x, (v) => v + 1));
+    const r = checkLawFits(
+      logLaw,
+      [x],
+      y,
+      Float64Array.of(1, 1),
+      Float64Array.from(x, (v) => v + 1),
+    );
     expect(r).toMatchObject({ ok: false, checked: true, fired: ['prediction'] });
     expectClean(r);
 
     const xs = Float64Array.from({ length: 12 }, (_, i) => i + 1);
-    const noCost = checkLawFits(logLaw, [xs], Float64Array.from(xs, (v) => 1 + Math.log(v)), Float64Array.of(1, 1), new Float64Array(12).fill(NaN));
+    const noCost = checkLawFits(
+      logLaw,
+      [xs],
+      Float64Array.from(xs, (v) => 1 + Math.log(v)),
+      Float64Array.of(1, 1),
+      new Float64Array(12).fill(NaN),
+    );
     expect(noCost.checked).toBe(true);
     expect(noCost.stats.trendP).toBeNull();
     expect(noCost.stats.holdoutP).toBeNull();

@@ -489,7 +489,12 @@ function interactionTest(full: FullFit, law: Law, X: readonly Float64Array[], O:
       const sa = scaled[a];
       const sb = scaled[b];
       if (sa === null || sb === null || sa.distinct < 2 || sb.distinct < 2) continue;
-      const at = addedVariables(full, [perValue(sa.z.map((v, i) => v * sb.z[i]), O)]);
+      const at = addedVariables(full, [
+        perValue(
+          sa.z.map((v, i) => v * sb.z[i]),
+          O,
+        ),
+      ]);
       if (at === null) continue;
       tests++;
       if (best === null || at.p < best.at.p) best = { a, b, at };
@@ -688,7 +693,11 @@ function holdoutTest(
     Math.abs(meanZ) >= 0.5 * rms
       ? `sit on average ${show(Math.abs(meanZ), 1)} predictive sd ${meanZ > 0 ? 'above' : 'below'}`
       : `scatter ${show(rms, 1)} predictive sd (rms) around`;
-  return { test: 'holdout', p, words: `${some} ${where} ${others} (largest ${show(Math.abs(zMax), 1)} sd; F = ${show(F)} on ${mH} and ${dof} dof, ${showP(p)})` };
+  return {
+    test: 'holdout',
+    p,
+    words: `${some} ${where} ${others} (largest ${show(Math.abs(zMax), 1)} sd; F = ${show(F)} on ${mH} and ${dof} dof, ${showP(p)})`,
+  };
 }
 
 /** aᵀB⁻¹a for a symmetric positive-definite B (lower triangle filled, B ⪰ I), by Cholesky in place. */
@@ -798,7 +807,10 @@ export function checkLawFits(
   const unchecked = (why: string, n: number): LawFitsReport => ({ ok: true, checked: false, why, fired: [], stats: emptyStats(n, O, P) });
   if (law.features.length === 0) return unchecked('the law reads no feature: there is nothing to check it against', 0);
   if (X.length !== law.features.length || X.some((col) => col.length !== rowsIn) || y.length !== rowsIn * O || cost.length !== rowsIn || theta.length !== P) {
-    return unchecked(`the inputs do not line up (${X.length} feature columns, ${rowsIn} runs, ${y.length} targets, ${cost.length} costs, ${theta.length} parameters)`, 0);
+    return unchecked(
+      `the inputs do not line up (${X.length} feature columns, ${rowsIn} runs, ${y.length} targets, ${cost.length} costs, ${theta.length} parameters)`,
+      0,
+    );
   }
   // the runs with every target finite
   const runIndex: number[] = [];
@@ -819,7 +831,13 @@ export function checkLawFits(
 
   const at = atTheta(law, Xu, theta);
   if (at.nonFinite > 0) {
-    return { ok: false, checked: true, why: `the fitted law predicts a non-finite value for ${at.nonFinite} of the ${m} observed values`, fired: ['prediction'], stats };
+    return {
+      ok: false,
+      checked: true,
+      why: `the fitted law predicts a non-finite value for ${at.nonFinite} of the ${m} observed values`,
+      fired: ['prediction'],
+      stats,
+    };
   }
   let meanSquare = 0;
   for (let v = 0; v < m; v++) meanSquare += yu[v] * yu[v];
@@ -852,7 +870,8 @@ export function checkLawFits(
     options.sigma2 === undefined ? null : scaleTest(full, options.sigma2, stats),
     pureErrorTest(full, Xu, yu, n, O, stats),
   ].filter((t): t is TestOutcome => t !== null);
-  if (outcomes.length === 0) return { ok: true, checked: false, why: 'no test could run on these runs (no usable costs, no residual degrees of freedom)', fired: [], stats };
+  if (outcomes.length === 0)
+    return { ok: true, checked: false, why: 'no test could run on these runs (no usable costs, no residual degrees of freedom)', fired: [], stats };
 
   let total = 0;
   for (const t of outcomes) total += TEST_WEIGHTS[t.test];
@@ -865,7 +884,8 @@ export function checkLawFits(
 /** Why all is well, in the holdout's and the trend's numbers. */
 function passedWords(s: LawFitsStats): string {
   const parts: string[] = [];
-  if (s.holdoutRuns !== null && s.holdoutMeanZ !== null) parts.push(`the ${s.holdoutRuns} costliest runs sit within ${show(s.holdoutMaxZ ?? 0, 1)} predictive sd of the law fitted to the cheaper ones`);
+  if (s.holdoutRuns !== null && s.holdoutMeanZ !== null)
+    parts.push(`the ${s.holdoutRuns} costliest runs sit within ${show(s.holdoutMaxZ ?? 0, 1)} predictive sd of the law fitted to the cheaper ones`);
   if (s.trendT !== null) parts.push(`no trend with cost (t = ${show(s.trendT, 1)})`);
   if (s.inputF !== null) parts.push('no curve against any input');
   if (s.pureErrorF !== null) parts.push(`residuals ${show(Math.sqrt(s.pureErrorF), 1)}× the replicates' scatter`);

@@ -7,16 +7,32 @@ import type { Mode } from '../select/modes.js';
 import { forecastNoise, parameterIntervals, relativeHalfWidth } from './model.js';
 
 const line = compileLaw({ formula: 'a + b * x', params: { a: [-10, 10], b: [-10, 10] }, features: ['x'] });
-const obs = (n: number, y: (i: number) => number) => ({ X: [Float64Array.from({ length: n }, (_, i) => i)], y: Float64Array.from({ length: n }, (_, i) => y(i)), n });
+const obs = (n: number, y: (i: number) => number) => ({
+  X: [Float64Array.from({ length: n }, (_, i) => i)],
+  y: Float64Array.from({ length: n }, (_, i) => y(i)),
+  n,
+});
 const fits = (mse: number) => ({ thetas: [Float64Array.of(0, 1)], mse: [mse], best: 0 });
 
 describe('forecastNoise', () => {
   it('keeps the acquisition σ² and z while there are fewer than two values per parameter', () => {
-    expect(forecastNoise(line, obs(3, (i) => i), fits(0.01), 0.5)).toEqual({ sigma2: 0.5, quantile: Z90, rule: 'prior', dof: 1 });
+    expect(
+      forecastNoise(
+        line,
+        obs(3, (i) => i),
+        fits(0.01),
+        0.5,
+      ),
+    ).toEqual({ sigma2: 0.5, quantile: Z90, rule: 'prior', dof: 1 });
   });
 
   it('uses SSE/(n − P) and t on n − P degrees of freedom from 2P values on', () => {
-    const f = forecastNoise(line, obs(6, (i) => i), fits(0.02), 0.5);
+    const f = forecastNoise(
+      line,
+      obs(6, (i) => i),
+      fits(0.02),
+      0.5,
+    );
     expect(f.rule).toBe('residual');
     expect(f.dof).toBe(4);
     expect(f.sigma2).toBeCloseTo((0.02 * 6) / 4, 15);
@@ -24,7 +40,12 @@ describe('forecastNoise', () => {
   });
 
   it('never returns σ² = 0 for a perfect fit', () => {
-    const f = forecastNoise(line, obs(8, () => 2), fits(0), 0.5);
+    const f = forecastNoise(
+      line,
+      obs(8, () => 2),
+      fits(0),
+      0.5,
+    );
     expect(f.sigma2).toBeGreaterThan(0);
     expect(f.sigma2).toBeLessThan(1e-10);
   });
@@ -69,7 +90,9 @@ describe('parameterIntervals', () => {
   const law = compileLaw({ formula: 'E + A * x^(-alpha)', params: { E: [0.5, 4], A: [-10, 10], alpha: [0.1, 2] }, features: ['x'] });
   // the posterior part parameterIntervals reads: θ and Σ in the scaled coordinates (log E, A, log alpha)
   const mode = (theta: number[], variances: number[]) =>
-    ({ posterior: { theta: Float64Array.from(theta), cov: Float64Array.from({ length: 9 }, (_, k) => (k % 4 === 0 ? variances[k / 4] : 0)) } }) as unknown as Mode;
+    ({
+      posterior: { theta: Float64Array.from(theta), cov: Float64Array.from({ length: 9 }, (_, k) => (k % 4 === 0 ? variances[k / 4] : 0)) },
+    }) as unknown as Mode;
 
   it('stops each end at the declared bound and says which ends it cut', () => {
     const [E, A, alpha] = parameterIntervals(law, mode([3.5, 1, 0.5], [0.25, 100, 1e-4]));

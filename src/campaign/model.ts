@@ -45,7 +45,14 @@ export function multistartFit(law: Law, obs: Observations, starts: readonly Floa
   return finiteFits(problem.fit(starts));
 }
 
-export function freshFit(law: Law, obs: Observations, restarts: number, seedPath: readonly (string | number)[], loss?: LossSpec, fitter: FitterName = PRACTICE_FITTER): Fits {
+export function freshFit(
+  law: Law,
+  obs: Observations,
+  restarts: number,
+  seedPath: readonly (string | number)[],
+  loss?: LossSpec,
+  fitter: FitterName = PRACTICE_FITTER,
+): Fits {
   const problem = startProblem(law, fitter);
   if (problem) throw new PracticeError(problem);
   const fits = multistartFit(law, obs, logUniformStarts(law.bounds, restarts, rngFor(seedPath)), loss, fitter);

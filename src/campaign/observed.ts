@@ -99,4 +99,3 @@ export function sameConfiguration(pool: PracticeGroup['pool']): number[][] {
   }
   return out;
 }
-

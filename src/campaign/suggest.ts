@@ -229,7 +229,13 @@ export function suggest(options: SuggestOptions): SuggestResult {
     y.set(pred, obs.n * O);
     obs = { X, y, n: obs.n + 1 };
     const order = fits.mse.map((_, i) => i).sort((a, b) => fits.mse[a] - fits.mse[b]);
-    const refit = multistartFit(law, obs, order.slice(0, BELIEVER_STARTS).map((i) => fits.thetas[i]), options.loss, options.fitter);
+    const refit = multistartFit(
+      law,
+      obs,
+      order.slice(0, BELIEVER_STARTS).map((i) => fits.thetas[i]),
+      options.loss,
+      options.fitter,
+    );
     if (refit.best >= 0) fits = refit;
   }
   const uncertainty = model.target.uncertainty;

@@ -59,4 +59,3 @@ export function fileSystemMessage(e: unknown): string | null {
   }
   return `cannot ${syscall && WRITES.has(syscall) ? 'write' : 'read'} ${where}: ${reason}`;
 }
-

@@ -24,8 +24,7 @@ export function lossOption(): Option {
 export function fScaleOption(): Option {
   return new Option(
     '--f-scale <C>',
-    "required with a robust --loss: the residual size beyond which a run counts as an outlier, in the target's units " +
-      '(e.g. 2–3× your run-to-run noise)',
+    "required with a robust --loss: the residual size beyond which a run counts as an outlier, in the target's units " + '(e.g. 2–3× your run-to-run noise)',
   ).argParser(numberFlag('--f-scale', true));
 }
 
@@ -36,7 +35,9 @@ export function fScaleOption(): Option {
 export function lossSpecOf(flags: LossFlags): LossSpec {
   if (flags.loss === 'l2') return { ...DEFAULT_LOSS };
   if (flags.fScale === undefined) {
-    throw new UsageError(`--loss ${flags.loss} needs --f-scale <C>: the residual size (in the target's units) beyond which a run counts as an outlier, e.g. 2–3× your run-to-run noise`);
+    throw new UsageError(
+      `--loss ${flags.loss} needs --f-scale <C>: the residual size (in the target's units) beyond which a run counts as an outlier, e.g. 2–3× your run-to-run noise`,
+    );
   }
   return { loss: flags.loss, fScale: flags.fScale };
 }
@@ -54,7 +55,10 @@ function fitterName(value: string): FitterName {
 
 /** `--fitter` with its default: the paper's protocol for the benchmark, the converging fitter for a campaign. */
 export function fitterOption(fallback: FitterName): Option {
-  return new Option('--fitter <name>', `local optimiser: ${FITTERS.join(', ')} (trf: to the optimum, linear parameters solved exactly; lbfgsb: the paper's protocol)`)
+  return new Option(
+    '--fitter <name>',
+    `local optimiser: ${FITTERS.join(', ')} (trf: to the optimum, linear parameters solved exactly; lbfgsb: the paper's protocol)`,
+  )
     .argParser(fitterName)
     .default(fallback);
 }

@@ -18,7 +18,11 @@ export async function buildProgram(argv: readonly string[]): Promise<Command> {
       'Budget-aware active experiment selection for fitting scaling laws (MSPE, arXiv 2604.22753),\n' +
         'and the ScaleBench benchmark: which pilot runs to pay for so the fitted law extrapolates.',
     )
-    .version((JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version, '-V, --version', 'print the version')
+    .version(
+      (JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version,
+      '-V, --version',
+      'print the version',
+    )
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   const first = argv.findIndex((a) => !a.startsWith('-'));

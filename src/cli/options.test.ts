@@ -22,7 +22,10 @@ describe('positiveInt and nonNegativeInt', () => {
   it('refuse anything that is not a whole number in range with a UsageError naming the flag and the value', () => {
     const parse = positiveInt('--repeats', 10_000);
     const bad = fc.oneof(
-      fc.double({ noNaN: true }).filter((v) => !Number.isInteger(v) || v < 1 || v > 10_000).map(String),
+      fc
+        .double({ noNaN: true })
+        .filter((v) => !Number.isInteger(v) || v < 1 || v > 10_000)
+        .map(String),
       fc.string({ maxLength: 6 }).filter((s) => !/^\s*\d+(\.0*)?(e\+?\d+)?\s*$/i.test(s) || Number(s) < 1 || Number(s) > 10_000),
     );
     fc.assert(

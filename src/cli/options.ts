@@ -48,11 +48,13 @@ export function parseShard(value: string): Shard {
 }
 
 export function commaList(value: string): string[] {
-  return value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** --workers, defaulting to every core; help says "all cores" rather than this machine's count. */
 export function workersOption(description = 'worker threads'): Option {
   return new Option('--workers <n>', description).argParser(positiveInt('--workers')).default(os.availableParallelism(), 'all cores');
 }
-

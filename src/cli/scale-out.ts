@@ -11,7 +11,18 @@ import { findRunDirs, mergeRuns } from '../report/collect.js';
 import { buildTable, renderMarkdown } from '../report/table.js';
 import { indexedJobManifest } from '../cluster/k8s.js';
 import { gridStatus, type GridSpec } from '../cluster/shards.js';
-import { arrayScript, knownPartitions, largestNodeCpus, mergeLog, mergeScript, SbatchError, shardLog, slurmDir, submit, type SlurmOptions } from '../cluster/slurm.js';
+import {
+  arrayScript,
+  knownPartitions,
+  largestNodeCpus,
+  mergeLog,
+  mergeScript,
+  SbatchError,
+  shardLog,
+  slurmDir,
+  submit,
+  type SlurmOptions,
+} from '../cluster/slurm.js';
 import { UsageError } from './errors.js';
 import { positiveInt } from './options.js';
 
@@ -41,7 +52,11 @@ export function addScaleOutOptions(command: Command): Command {
     .option('--sbatch-arg <option>', 'an extra sbatch option, e.g. "--account=ml" (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--image <ref>', 'container image with active-sl installed, for --k8s', 'active-sl:latest')
     .option('--claim <name>', 'ReadWriteMany PersistentVolumeClaim for the results, for --k8s', 'active-sl-results')
-    .addOption(new Option('--merge-shards <n>', 'the merge step: check all n shards finished, then the table and report').argParser(positiveInt('--merge-shards')).hideHelp());
+    .addOption(
+      new Option('--merge-shards <n>', 'the merge step: check all n shards finished, then the table and report')
+        .argParser(positiveInt('--merge-shards'))
+        .hideHelp(),
+    );
 }
 
 /** Is an executable of this name on PATH? */
@@ -120,7 +135,9 @@ function submitToSlurm(flags: ScaleOutFlags, grid: GridSpec, job: JobCommand): v
     .filter((s) => !s.done)
     .map((s) => s.shard.index);
   if (flags.dryRun) {
-    process.stdout.write(`# array.sbatch (shards ${open.join(',') || 'none: all finished'} of ${flags.shards})\n${arrayScript(options, open.length ? open : [0])}\n`);
+    process.stdout.write(
+      `# array.sbatch (shards ${open.join(',') || 'none: all finished'} of ${flags.shards})\n${arrayScript(options, open.length ? open : [0])}\n`,
+    );
     process.stdout.write(`# merge.sbatch (submitted with --dependency=afterany:<array job id>)\n${mergeScript(options)}`);
     return;
   }

@@ -33,7 +33,9 @@ export function toYaml(value: Yaml, indent = 0): string {
   }
   if (typeof value === 'object') {
     return Object.entries(value)
-      .map(([k, v]) => (typeof v === 'object' && (!Array.isArray(v) || v.length) ? `${pad}${k}:\n${toYaml(v, indent + 2)}` : `${pad}${k}: ${toYaml(v, 0).trim()}\n`))
+      .map(([k, v]) =>
+        typeof v === 'object' && (!Array.isArray(v) || v.length) ? `${pad}${k}:\n${toYaml(v, indent + 2)}` : `${pad}${k}: ${toYaml(v, 0).trim()}\n`,
+      )
       .join('');
   }
   return `${pad}${typeof value === 'string' ? JSON.stringify(value) : String(value)}\n`;
@@ -79,7 +81,12 @@ export function indexedJobManifest(o: K8sOptions): string {
       template: {
         metadata: { labels: { app: 'active-sl' } },
         // JOB_COMPLETION_INDEX is set in every pod of an Indexed Job; finished units are skipped on a retry
-        spec: podSpec(o, 'shard', `exec npx active-sl ${grid} --out ${RESULTS}${extra} --shard "$JOB_COMPLETION_INDEX/${o.shards}" --workers ${o.cpusPerTask} --quiet`, o.cpusPerTask),
+        spec: podSpec(
+          o,
+          'shard',
+          `exec npx active-sl ${grid} --out ${RESULTS}${extra} --shard "$JOB_COMPLETION_INDEX/${o.shards}" --workers ${o.cpusPerTask} --quiet`,
+          o.cpusPerTask,
+        ),
       },
     },
   };

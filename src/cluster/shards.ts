@@ -54,7 +54,12 @@ export function shardStatus(out: string, grid: GridSpec, shard: Shard): ShardSta
     for (const method of grid.methods) {
       const dir = latestRunDir(methodDir(out, task.name, method), shard);
       const config = dir ? readConfig(dir) : null;
-      const same = config !== null && config.repeats === grid.repeats && config.restarts === grid.restarts && config.seed === grid.seed && (config.fitter ?? 'lbfgsb') === (grid.fitter ?? 'lbfgsb');
+      const same =
+        config !== null &&
+        config.repeats === grid.repeats &&
+        config.restarts === grid.restarts &&
+        config.seed === grid.seed &&
+        (config.fitter ?? 'lbfgsb') === (grid.fitter ?? 'lbfgsb');
       const have = same ? finishedUnits(dir!) : 0;
       if (have < want) missing.push({ task: task.name, method, have, want });
     }

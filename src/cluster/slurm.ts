@@ -109,7 +109,8 @@ export function submit(arrayFile: string, mergeFile: string, indices: readonly n
     return { arrayJob, mergeJob };
   } catch (e) {
     // the array is queued without the job that would merge it: say which, so it can be cancelled
-    if (e instanceof SbatchError && arrayJob) throw new SbatchError(`${e.message} (array job ${arrayJob} was submitted without its merge job: scancel ${arrayJob})`);
+    if (e instanceof SbatchError && arrayJob)
+      throw new SbatchError(`${e.message} (array job ${arrayJob} was submitted without its merge job: scancel ${arrayJob})`);
     throw e;
   }
 }
@@ -129,5 +130,12 @@ export function largestNodeCpus(partition?: string): number | null {
 export function knownPartitions(): string[] | null {
   const r = spawnSync('sinfo', ['-h', '-o', '%R'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) return null;
-  return [...new Set(r.stdout.split('\n').map((s) => s.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      r.stdout
+        .split('\n')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
 }

@@ -31,11 +31,7 @@ describe('built-in tasks', () => {
     const counts: Record<string, [number, number, number]> = {};
     for (const name of builtinTaskNames()) {
       const data = await loadTaskData(loadTask(name));
-      counts[name] = [
-        data.groups.reduce((s, g) => s + g.pool.n, 0),
-        data.groups.reduce((s, g) => s + g.target.n, 0),
-        data.groups.length,
-      ];
+      counts[name] = [data.groups.reduce((s, g) => s + g.pool.n, 0), data.groups.reduce((s, g) => s + g.target.n, 0), data.groups.length];
     }
     expect(counts.vocab_scaling_law).toEqual([1080, 120, 1]);
     expect(counts.lr_bsz_scaling_law).toEqual([2702, 117, 1]);
@@ -66,7 +62,9 @@ describe('user task files', () => {
 
   it('names a ragged CSV line by its data row, as every other message does', async () => {
     const file = tmpTask({ 'pool.csv': 'N,D,loss\n1,10,3.0\n2,10\n', 'target.csv': target }, baseTask);
-    await expect(loadTaskData(readTaskFile(file))).rejects.toThrow(/pool\.csv: not valid CSV at data row 2 \(line 3 of the file\): Invalid Record Length: expect 3, got 2$/);
+    await expect(loadTaskData(readTaskFile(file))).rejects.toThrow(
+      /pool\.csv: not valid CSV at data row 2 \(line 3 of the file\): Invalid Record Length: expect 3, got 2$/,
+    );
   });
 
   it('names a missing column and lists the ones there are', async () => {
@@ -87,10 +85,7 @@ describe('user task files', () => {
   it('rejects a parameter named twice in the raw JSON', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-dup-'));
     const file = path.join(dir, 'task.json');
-    fs.writeFileSync(
-      file,
-      JSON.stringify(baseTask).replace('"E":[0,5]', '"E":[0,5],"E":[1,2]'),
-    );
+    fs.writeFileSync(file, JSON.stringify(baseTask).replace('"E":[0,5]', '"E":[0,5],"E":[1,2]'));
     expect(() => readTaskFile(file)).toThrow(/key 'E' appears twice/);
   });
 
@@ -107,7 +102,9 @@ describe('user task files', () => {
   it('names an unknown key and the one it was likely meant to be', () => {
     const { budgets: _, ...rest } = baseTask as Record<string, unknown>;
     expect(() => readTaskFile(tmpTask({}, { ...rest, budget: [0.1] }))).toThrow(/budget: unknown key; did you mean 'budgets'\?/);
-    expect(() => readTaskFile(tmpTask({}, { ...baseTask, laws: { chin: { formula: 'E', param: { E: [0, 5] } } } }))).toThrow(/laws\.chin\.param: unknown key; did you mean 'params'\?/);
+    expect(() => readTaskFile(tmpTask({}, { ...baseTask, laws: { chin: { formula: 'E', param: { E: [0, 5] } } } }))).toThrow(
+      /laws\.chin\.param: unknown key; did you mean 'params'\?/,
+    );
     expect(() => readTaskFile(tmpTask({}, { ...baseTask, owner: 'me' }))).toThrow(/owner: unknown key; the keys are name, description/);
   });
 

@@ -108,9 +108,7 @@ describe('fetchData', () => {
         return { task, file, path: path.join(dir, task, file), bytes: body.length, skipped: false };
       }),
     );
-    expect(events).toEqual(
-      [...bodies].flatMap(([key, body]) => [`start ${key}`, `done ${key} ${body.length}`]),
-    );
+    expect(events).toEqual([...bodies].flatMap(([key, body]) => [`start ${key}`, `done ${key} ${body.length}`]));
 
     const before = requested.length;
     const skipEvents: string[] = [];
@@ -145,11 +143,7 @@ describe('fetchData', () => {
     const forced = await fetchData({ dir, tasks: ['gamma_law'], baseUrl: `${origin}/force`, fetchImpl, force: true });
     expect(forced.map((f) => f.skipped)).toEqual([false, false]);
     expect(fs.readFileSync(path.join(dir, 'gamma_law', TRAIN)).equals(fresh)).toBe(true);
-    expect(seen).toEqual([
-      `${origin}/force/gamma_law/${TEST}`,
-      `${origin}/force/gamma_law/${TRAIN}`,
-      `${origin}/force/gamma_law/${TEST}`,
-    ]);
+    expect(seen).toEqual([`${origin}/force/gamma_law/${TEST}`, `${origin}/force/gamma_law/${TRAIN}`, `${origin}/force/gamma_law/${TEST}`]);
     expect(listing(dir)).toEqual(['gamma_law/', `gamma_law/${TEST}`, `gamma_law/${TRAIN}`]);
   });
 

@@ -78,9 +78,7 @@ export async function fetchData(options: FetchDataOptions): Promise<FetchedFile[
   const fetched: FetchedFile[] = [];
   for (const task of options.tasks) {
     const taskDir = path.join(root, task);
-    const hint =
-      `offline? Download the files by hand from ${DATASET_PAGE} into ${taskDir}${path.sep} ` +
-      `or point --data-dir / ACTIVE_SL_DATA at a copy`;
+    const hint = `offline? Download the files by hand from ${DATASET_PAGE} into ${taskDir}${path.sep} ` + `or point --data-dir / ACTIVE_SL_DATA at a copy`;
     // The topmost folder this call made for the task, so that a failure can take back folders
     // that would otherwise stay behind empty.
     let createdFrom: string | undefined;
@@ -131,19 +129,10 @@ async function removeEmptyFolders(from: string, top: string): Promise<void> {
 }
 
 /** Downloads `url` to `target` through a partial file beside it; returns the size in bytes. */
-async function download(
-  url: string,
-  target: string,
-  fetchImpl: typeof fetch,
-  timeoutMs: number,
-  hint: string,
-): Promise<number> {
+async function download(url: string, target: string, fetchImpl: typeof fetch, timeoutMs: number, hint: string): Promise<number> {
   const partial = `${target}.partial-${randomBytes(6).toString('hex')}`;
   const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new TimeoutError(`no complete answer within ${timeoutMs} ms`)),
-    timeoutMs,
-  );
+  const timer = setTimeout(() => controller.abort(new TimeoutError(`no complete answer within ${timeoutMs} ms`)), timeoutMs);
   let handle: FileHandle | undefined;
   let renamed = false;
   try {
@@ -185,10 +174,7 @@ async function download(
     const length = response.headers.get('content-length');
     const encoding = response.headers.get('content-encoding');
     if (length !== null && (encoding === null || encoding === 'identity') && Number(length) !== bytes) {
-      throw new FetchDataError(
-        `cannot download ${url}: the connection ended after ${bytes} of ${length} bytes; ${hint}`,
-        url,
-      );
+      throw new FetchDataError(`cannot download ${url}: the connection ended after ${bytes} of ${length} bytes; ${hint}`, url);
     }
     await checkParquet(handle, bytes, url);
     // On disk before the rename, so a crash cannot leave a short file under the final name.
@@ -236,10 +222,7 @@ function describe(err: unknown): string {
 
 async function checkParquet(handle: FileHandle, bytes: number, url: string): Promise<void> {
   const fail = (): never => {
-    throw new FetchDataError(
-      `cannot download ${url}: the body (${bytes} bytes) is not a parquet file (it must start and end with PAR1)`,
-      url,
-    );
+    throw new FetchDataError(`cannot download ${url}: the body (${bytes} bytes) is not a parquet file (it must start and end with PAR1)`, url);
   };
   if (bytes < 2 * PARQUET_MAGIC.length) fail();
   const head = Buffer.alloc(PARQUET_MAGIC.length);

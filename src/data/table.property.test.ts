@@ -46,7 +46,13 @@ describe('readTable on CSV files', () => {
   it('reads every finite number back exactly, whatever the spelling, padding, line endings, BOM and blank lines', async () => {
     await fc.assert(
       fc.asyncProperty(table, layout, async ({ header, rows }, l) => {
-        const file = write(render(header, rows.map((r) => r.map(([v, how]) => spell(v, how))), l));
+        const file = write(
+          render(
+            header,
+            rows.map((r) => r.map(([v, how]) => spell(v, how))),
+            l,
+          ),
+        );
         const data = await readTable(file);
         expect(data.columns).toEqual(header);
         expect(data.numRows).toBe(rows.length);

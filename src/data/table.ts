@@ -62,7 +62,11 @@ async function readParquet(file: string): Promise<DataTable> {
     throw new DataError(file, `not a readable parquet file (${(e as Error).message})`);
   }
   const header = rows.length ? Object.keys(rows[0]) : [];
-  return fromRecords(file, header, rows.map((r) => header.map((h) => r[h])));
+  return fromRecords(
+    file,
+    header,
+    rows.map((r) => header.map((h) => r[h])),
+  );
 }
 
 function readCsv(file: string): DataTable {
@@ -103,8 +107,7 @@ export function numericColumn(data: DataTable, name: string, rows?: readonly num
   pick.forEach((r, i) => {
     const v = col.get(r) as unknown;
     // a column with one bad cell is stored as text; its good cells still count as numbers
-    const x =
-      typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+    const x = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
     if (!Number.isFinite(x)) {
       const shown = v === '' || v === null || v === undefined ? 'an empty cell' : `'${String(v)}'`;
       throw new DataError(data.file, `expected a finite number, found ${shown}`, r + 1, name);

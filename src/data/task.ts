@@ -250,7 +250,11 @@ export function lawOf(task: TaskSpec, id: string): Law {
   const unused = law.unused ?? [];
   if (unused.length > 0) {
     const names = unused.map((j) => law.params[j]);
-    throw new TaskError(task.file, `laws.${id}.params.${names[0]}`, `declared but the formula never uses ${names.length > 1 ? `it (nor ${names.slice(1).join(', ')})` : 'it'}`);
+    throw new TaskError(
+      task.file,
+      `laws.${id}.params.${names[0]}`,
+      `declared but the formula never uses ${names.length > 1 ? `it (nor ${names.slice(1).join(', ')})` : 'it'}`,
+    );
   }
   return law;
 }

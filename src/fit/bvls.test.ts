@@ -71,7 +71,11 @@ describe('boxLeastSquares', () => {
     const c = t.map((v) => 2 - v + 0.5 * v * v);
     const x = new Float64Array(3);
     boxLeastSquares(A, c, [-10, -10, -10], [10, 10, 10], x, new BoxLsqWorkspace(m, 3));
-    expect(Array.from(x).map((v, j) => v - [2, -1, 0.5][j]).every((d) => Math.abs(d) < 1e-12)).toBe(true);
+    expect(
+      Array.from(x)
+        .map((v, j) => v - [2, -1, 0.5][j])
+        .every((d) => Math.abs(d) < 1e-12),
+    ).toBe(true);
   });
 
   it('keeps the warm start along directions the data do not determine (fewer rows than columns)', () => {

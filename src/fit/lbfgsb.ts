@@ -57,10 +57,8 @@ const DEFAULT_GTOL = 1e-5;
 
 const EPS = Number.EPSILON;
 
-
 /** Upper limit on the step when nothing else limits it (the Fortran code's `big`). */
 const BIG_STEP = 1e10;
-
 
 function allFinite(a: Float64Array): boolean {
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
@@ -88,7 +86,14 @@ type LineSearchOutcome = typeof LS_ACCEPTED | typeof LS_FAILED | typeof LS_OUT_O
  * Strong-Wolfe search from x along d = z − x. On success x, g, f hold the new point; otherwise
  * they are restored to the starting point (the best trial is remembered in ws.bestStp/bestF).
  */
-function lineSearch(fg: ObjectiveWithGradient, ws: BoxWorkspace, firstIteration: boolean, constrained: boolean, boxed: boolean, maxEvaluations: number): LineSearchOutcome {
+function lineSearch(
+  fg: ObjectiveWithGradient,
+  ws: BoxWorkspace,
+  firstIteration: boolean,
+  constrained: boolean,
+  boxed: boolean,
+  maxEvaluations: number,
+): LineSearchOutcome {
   const { x, g, xOld, gOld, z, d, lo, hi, gBest, search } = ws;
   const n = ws.n;
   let dnorm2 = 0;
@@ -322,4 +327,3 @@ export function minimizeBox(
     }
   }
 }
-

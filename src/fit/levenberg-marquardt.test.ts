@@ -146,21 +146,29 @@ describe('levenbergMarquardt', () => {
   });
 
   it('reports non-finite when the Jacobian at x0 is not finite', () => {
-    const r = levenbergMarquardt((x, r, J) => {
-      r[0] = x[0];
-      if (J) J[0] = Infinity;
-    }, [1], 1);
+    const r = levenbergMarquardt(
+      (x, r, J) => {
+        r[0] = x[0];
+        if (J) J[0] = Infinity;
+      },
+      [1],
+      1,
+    );
     expect(r.status).toBe('non-finite');
   });
 
   it('shrinks the step after a trial with non-finite residuals and still converges', () => {
     // r = log x − 1: the first Gauss–Newton step from 50 goes to x < 0, where log is NaN.
     let nonFinite = 0;
-    const r = levenbergMarquardt((x, res, J) => {
-      res[0] = Math.log(x[0]) - 1;
-      if (!Number.isFinite(res[0])) nonFinite++;
-      if (J) J[0] = 1 / x[0];
-    }, [50], 1);
+    const r = levenbergMarquardt(
+      (x, res, J) => {
+        res[0] = Math.log(x[0]) - 1;
+        if (!Number.isFinite(res[0])) nonFinite++;
+        if (J) J[0] = 1 / x[0];
+      },
+      [50],
+      1,
+    );
     expect(nonFinite).toBeGreaterThan(0);
     expect(r.status).toMatch(/^converged-/);
     expect(r.x[0]).toBeCloseTo(Math.E, 10);
@@ -169,10 +177,14 @@ describe('levenbergMarquardt', () => {
   it('takes back an accepted point whose Jacobian is not finite', () => {
     // r = (x − 0.5)² is finite everywhere but its Jacobian is reported NaN below 1: the fit must
     // end on a point where the Jacobian was finite, lower than the start.
-    const r = levenbergMarquardt((x, res, J) => {
-      res[0] = (x[0] - 0.5) ** 2;
-      if (J) J[0] = x[0] < 1 ? NaN : 2 * (x[0] - 0.5);
-    }, [3], 1);
+    const r = levenbergMarquardt(
+      (x, res, J) => {
+        res[0] = (x[0] - 0.5) ** 2;
+        if (J) J[0] = x[0] < 1 ? NaN : 2 * (x[0] - 0.5);
+      },
+      [3],
+      1,
+    );
     expect(r.status).not.toBe('non-finite');
     expect(r.x[0]).toBeGreaterThanOrEqual(1);
     expect(r.f).toBeLessThan(2.5 ** 4);
@@ -188,13 +200,17 @@ describe('levenbergMarquardt', () => {
   });
 
   it('handles fewer residuals than parameters (zero-padded) without throwing', () => {
-    const r = levenbergMarquardt((x, res, J) => {
-      res[0] = x[0] + 2 * x[1] - 3;
-      if (J) {
-        J[0] = 1;
-        J[1] = 2;
-      }
-    }, [0, 0], 1);
+    const r = levenbergMarquardt(
+      (x, res, J) => {
+        res[0] = x[0] + 2 * x[1] - 3;
+        if (J) {
+          J[0] = 1;
+          J[1] = 2;
+        }
+      },
+      [0, 0],
+      1,
+    );
     expect(r.status).toMatch(/^converged-/);
     expect(r.x[0] + 2 * r.x[1]).toBeCloseTo(3, 12);
   });
@@ -239,7 +255,13 @@ describe('levenbergMarquardt', () => {
   it('with bounds that do not bind, takes the same steps as without', () => {
     const fn = expDecay(NOISY);
     const free = levenbergMarquardt(fn, [1, 0.5, 0], T.length);
-    const wide = levenbergMarquardt(fn, [1, 0.5, 0], T.length, { bounds: [[-100, 100], [-100, 100], [-100, 100]] });
+    const wide = levenbergMarquardt(fn, [1, 0.5, 0], T.length, {
+      bounds: [
+        [-100, 100],
+        [-100, 100],
+        [-100, 100],
+      ],
+    });
     expect(Array.from(wide.x)).toEqual(Array.from(free.x));
     expect(wide.evaluations).toBe(free.evaluations);
   });

@@ -143,7 +143,16 @@ function qrFactor(A: Float64Array, rows: number, n: number, ipvt: Int32Array, rd
  * rotations; R is n × n row-major in pivoted order (upper triangle, kept), its strict lower
  * triangle receives Sᵀ and sdiag the diagonal of S, where SᵀS = Pᵀ(JᵀJ + D²)P.
  */
-function qrSolve(n: number, R: Float64Array, ipvt: Int32Array, dScaled: Float64Array, qtb: Float64Array, x: Float64Array, sdiag: Float64Array, wa: Float64Array): void {
+function qrSolve(
+  n: number,
+  R: Float64Array,
+  ipvt: Int32Array,
+  dScaled: Float64Array,
+  qtb: Float64Array,
+  x: Float64Array,
+  sdiag: Float64Array,
+  wa: Float64Array,
+): void {
   for (let j = 0; j < n; j++) {
     for (let i = j; i < n; i++) R[i * n + j] = R[j * n + i];
     x[j] = R[j * n + j];

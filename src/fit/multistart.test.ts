@@ -82,7 +82,11 @@ describe('--fitter trf', () => {
 
   it('holds the box of a linear parameter, at the best fit the box allows', () => {
     // B's box [−3, 0.1] excludes the truth 0.4, so the best fit has B at its upper bound
-    const boxed = compileLaw({ formula: 'E + A * x^(-alpha) + B * z', params: { E: [0, 5], A: [0, 50], alpha: [0.05, 2], B: [-3, 0.1] }, features: ['x', 'z'] });
+    const boxed = compileLaw({
+      formula: 'E + A * x^(-alpha) + B * z',
+      params: { E: [0, 5], A: [0, 50], alpha: [0.05, 2], B: [-3, 0.1] },
+      features: ['x', 'z'],
+    });
     const trf = new LeastSquares(boxed, [xs, zs], ys, { fitter: 'trf' }).fit(starts);
     const best = trf.fits[trf.best];
     expect(best.theta[3]).toBe(0.1);
@@ -93,7 +97,12 @@ describe('--fitter trf', () => {
 
   it('solves a law linear in every parameter once, whatever the starts', () => {
     const line = compileLaw({ formula: 'a + b * x', params: { a: [-10, 10], b: [-10, 10] }, features: ['x'] });
-    const r = new LeastSquares(line, [xs], Float64Array.from(xs, (x) => 3 - 0.5 * x), { fitter: 'trf' }).fit([
+    const r = new LeastSquares(
+      line,
+      [xs],
+      Float64Array.from(xs, (x) => 3 - 0.5 * x),
+      { fitter: 'trf' },
+    ).fit([
       [9, 9],
       [-9, -9],
     ]);

@@ -102,7 +102,6 @@ export function defaultRestarts(fitter: string): number {
   return DEFAULT_RESTARTS[fitter as FitterName] ?? DEFAULT_RESTARTS.lbfgsb;
 }
 
-
 export interface MultistartResult {
   /**
    * One per start; with `trf`, one per distinct optimum (the lowest-loss start of each, in start
@@ -261,11 +260,18 @@ export class LeastSquares {
 
   private fitBox(start: ArrayLike<number>): StartFit {
     const fg = (x: Float64Array, g: Float64Array): number => this.lossGrad(x, g);
-    const r = minimizeBox(fg, start, this.lower, this.upper, {
-      maxIterations: this.options.maxIterations,
-      ftol: this.options.ftol,
-      gtol: this.options.gtol,
-    }, this.workspace);
+    const r = minimizeBox(
+      fg,
+      start,
+      this.lower,
+      this.upper,
+      {
+        maxIterations: this.options.maxIterations,
+        ftol: this.options.ftol,
+        gtol: this.options.gtol,
+      },
+      this.workspace,
+    );
     return { theta: r.x, loss: r.status === 'non-finite' || !Number.isFinite(r.f) ? NaN : r.f, status: r.status };
   }
 

@@ -38,7 +38,10 @@ export function sameOptimum(a: StartFit, b: StartFit, bounds: Bounds): boolean {
  * the lowest loss stays, at its place in start order. Failed fits (NaN loss) are kept as they are.
  */
 export function distinctOptima(fits: readonly StartFit[], bounds: Bounds): StartFit[] {
-  const order = fits.map((_, i) => i).filter((i) => Number.isFinite(fits[i].loss)).sort((a, b) => fits[a].loss - fits[b].loss || a - b);
+  const order = fits
+    .map((_, i) => i)
+    .filter((i) => Number.isFinite(fits[i].loss))
+    .sort((a, b) => fits[a].loss - fits[b].loss || a - b);
   const kept: number[] = [];
   for (const i of order) if (!kept.some((k) => sameOptimum(fits[k], fits[i], bounds))) kept.push(i);
   const keep = new Set(kept);

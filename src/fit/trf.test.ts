@@ -141,7 +141,9 @@ function expectKkt(g: ArrayLike<number>, x: ArrayLike<number>, lower: number[], 
 function expectRelClose(actual: ArrayLike<number>, expected: readonly number[], rtol: number, what: string): void {
   expect(actual.length).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
-    expect(Math.abs(actual[i] - expected[i]), `${what}[${i}]: ${actual[i]} vs scipy ${expected[i]}`).toBeLessThanOrEqual(rtol * Math.max(Math.abs(expected[i]), 1e-300));
+    expect(Math.abs(actual[i] - expected[i]), `${what}[${i}]: ${actual[i]} vs scipy ${expected[i]}`).toBeLessThanOrEqual(
+      rtol * Math.max(Math.abs(expected[i]), 1e-300),
+    );
   }
 }
 
@@ -444,10 +446,10 @@ const CASES: ScipyCase[] = [
     options: { ftol: 1e-12, xtol: 1e-12 },
     scipy: {
       x: [
-        -0.41259690473815563, -0.46369978834925907, -0.5211420086657877, -0.44999999999999996, -0.5958188522037704, -0.628606374140372,
-        -0.44999999999999996, -0.6349941177660686, -0.6237246018768533, -0.44999999999999996, -0.6358105866359545, -0.6437608774659708,
-        -0.44999999999999996, -0.6494600972064933, -0.5610130385247285, 0.24143097528836172, 0.29309141038603304, 0.09999999999999999,
-        0.19032655674495597, 0.22882257769419184, 0.2413181446534075, 0.09999999999999999, -0.03323060773922495, -0.06396902995966877,
+        -0.41259690473815563, -0.46369978834925907, -0.5211420086657877, -0.44999999999999996, -0.5958188522037704, -0.628606374140372, -0.44999999999999996,
+        -0.6349941177660686, -0.6237246018768533, -0.44999999999999996, -0.6358105866359545, -0.6437608774659708, -0.44999999999999996, -0.6494600972064933,
+        -0.5610130385247285, 0.24143097528836172, 0.29309141038603304, 0.09999999999999999, 0.19032655674495597, 0.22882257769419184, 0.2413181446534075,
+        0.09999999999999999, -0.03323060773922495, -0.06396902995966877,
       ],
       cost: 8.878730249146367,
       status: 'converged-ftol',
@@ -616,9 +618,21 @@ describe('trustRegionReflective', () => {
   it('gives bit-identical results with a reused workspace, across different problems', () => {
     const ws = new TrfWorkspace(3, 25);
     const runs: Array<[number[], number[], number[]]> = [
-      [[1, 1, 0.3], [0, 0, 0], [10, 5, 0.6]],
-      [[1, 5, 0], [0, 0, 0], [10, 5, 2]],
-      [[1, 1, 0], [-INF, -INF, -INF], [INF, INF, INF]],
+      [
+        [1, 1, 0.3],
+        [0, 0, 0],
+        [10, 5, 0.6],
+      ],
+      [
+        [1, 5, 0],
+        [0, 0, 0],
+        [10, 5, 2],
+      ],
+      [
+        [1, 1, 0],
+        [-INF, -INF, -INF],
+        [INF, INF, INF],
+      ],
     ];
     const fresh: TrfResult[] = runs.map(([x0, lo, hi]) => trustRegionReflective(expDecay, x0, lo, hi, 25));
     for (let round = 0; round < 2; round++) {

@@ -1156,7 +1156,8 @@ export function trustRegionReflective(
   for (let i = 0; i < n; i++) {
     const l = lower[i];
     const u = upper[i];
-    if (Number.isNaN(l) || Number.isNaN(u) || !(l < u)) throw new RangeError(`trustRegionReflective: bounds of variable ${i} are [${l}, ${u}]; lower < upper is required`);
+    if (Number.isNaN(l) || Number.isNaN(u) || !(l < u))
+      throw new RangeError(`trustRegionReflective: bounds of variable ${i} are [${l}, ${u}]; lower < upper is required`);
     lo[i] = l;
     hi[i] = u;
     ws.x[i] = Math.min(u, Math.max(l, x0[i]));

@@ -64,13 +64,20 @@ function runDir(root: string): string {
   return dir;
 }
 
-export async function runHalving(source: CurveSource, strategy: Strategy, options: HalvingRunOptions): Promise<{ dir: string; summary: HalvingSummary; picture: string | null }> {
+export async function runHalving(
+  source: CurveSource,
+  strategy: Strategy,
+  options: HalvingRunOptions,
+): Promise<{ dir: string; summary: HalvingSummary; picture: string | null }> {
   const name = sourceName(source);
   const config: HalvingConfig = { m0: options.m0, budget: options.budget, eta: options.eta, seed: options.seed };
   // the first seed runs before anything is written: a budget too small fails with nothing on disk
   const first = runHalvingUnit(source, strategy, config, 0);
   const dir = runDir(path.join(options.out, 'halving', name, strategy.name));
-  atomicWrite(path.join(dir, 'config.json'), `${JSON.stringify({ curves: name, source: source.kind === 'synthetic' ? source.spec : null, strategy: strategy.name, ...config, seeds: options.seeds }, null, 2)}\n`);
+  atomicWrite(
+    path.join(dir, 'config.json'),
+    `${JSON.stringify({ curves: name, source: source.kind === 'synthetic' ? source.spec : null, strategy: strategy.name, ...config, seeds: options.seeds }, null, 2)}\n`,
+  );
   const records: HalvingRecord[] = [];
   const progress = createProgress(options.seeds, `${name} ${strategy.name}`, { quiet: options.quiet });
   const record = (repeat: number, r: HalvingRecord) => {

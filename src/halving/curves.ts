@@ -103,6 +103,9 @@ export async function readCurves(file: string): Promise<CurveSet> {
     }
     curves.push({ model: name, params: params[rows[0]], compute: Float64Array.from(rows, (r) => compute[r]), loss: Float64Array.from(rows, (r) => loss[r]) });
   }
-  const base = file.split(/[\\/]/).pop()!.replace(/\.(csv|parquet)$/i, '');
+  const base = file
+    .split(/[\\/]/)
+    .pop()!
+    .replace(/\.(csv|parquet)$/i, '');
   return { name: base, curves };
 }

@@ -91,6 +91,7 @@ export function lmcForecaster(
     const p = fit.predict(k, [Math.log(compute) - t0, t[last]]);
     return { mean: y[last] + (p.mean[0] - p.mean[1]), variance: Math.max(p.variance[0], 0) };
   };
-  const note = fit.jitter > 0 ? `the surrogate's covariance needed jitter ${fit.jitter.toExponential(1)} on its diagonal (normalised loss units) to factorise` : null;
+  const note =
+    fit.jitter > 0 ? `the surrogate's covariance needed jitter ${fit.jitter.toExponential(1)} on its diagonal (normalised loss units) to factorise` : null;
   return { status: 'fitted', forecaster: { fit, note, forecast } };
 }

@@ -28,7 +28,10 @@ describe('roundCount', () => {
 describe('runSchedule', () => {
   it('M0 = 9, η = 3, B = 900: 9 × 50, keep 3; 3 × 150, keep 1', () => {
     const r = runSchedule(flat(9), successiveHalving, 900, 3, [0]);
-    expect(r.rounds.map((x) => [x.survivors.length, x.increment])).toEqual([[9, 50], [3, 150]]);
+    expect(r.rounds.map((x) => [x.survivors.length, x.increment])).toEqual([
+      [9, 50],
+      [3, 150],
+    ]);
     expect(r.rounds[1].survivors).toEqual([8, 7, 6]);
     expect(r.survivors).toEqual([8]);
     expect(r.used).toBe(900);
@@ -38,7 +41,11 @@ describe('runSchedule', () => {
 
   it('M0 = 10, η = 3, B = 1000: 10 × 33, 4 × 83, 2 × 166', () => {
     const r = runSchedule(flat(10), successiveHalving, 1000, 3, [0]);
-    expect(r.rounds.map((x) => [x.survivors.length, x.increment])).toEqual([[10, 33], [4, 83], [2, 166]]);
+    expect(r.rounds.map((x) => [x.survivors.length, x.increment])).toEqual([
+      [10, 33],
+      [4, 83],
+      [2, 166],
+    ]);
     expect(r.used).toBe(330 + 332 + 332);
     expect(r.survivors).toEqual([9]);
     expect(r.spent[9]).toBe(33 + 83 + 166);
@@ -63,6 +70,8 @@ describe('runSchedule', () => {
     expect(() => runSchedule(flat(10), uniformAllocation, 5, 3, [0])).toThrow(/less than the first logged compute/);
     // compute figures in four digits, not as 333333333333333300000
     const big = flat(3).map((c) => ({ ...c, compute: c.compute.map((k) => k * 1e21) }));
-    expect(() => runSchedule(big, uniformAllocation, 1e21, 3, [0])).toThrow(/^budget 1e\+21 gives each of 3 models 3\.333e\+20, less than the first logged compute 1e\+21$/);
+    expect(() => runSchedule(big, uniformAllocation, 1e21, 3, [0])).toThrow(
+      /^budget 1e\+21 gives each of 3 models 3\.333e\+20, less than the first logged compute 1e\+21$/,
+    );
   });
 });

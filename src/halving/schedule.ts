@@ -7,7 +7,6 @@
 import type { Curve } from './curves.js';
 import { figure } from '../text/figure.js';
 
-
 /** ⌈log_η M0⌉, the number of rounds that take M0 models down to one. */
 export function roundCount(m0: number, eta: number): number {
   // the tolerance keeps exact powers (M0 = η^k) at k rounds despite rounding in the logs
@@ -74,7 +73,8 @@ export function runSchedule(curves: readonly Curve[], strategy: Strategy, budget
   const notes: string[] = [];
   if (!strategy.prunes) {
     const share = Math.floor(budget / m0);
-    if (share < firstStep) throw new BudgetError(`budget ${figure(budget)} gives each of ${m0} models ${figure(share)}, less than the first logged compute ${figure(firstStep)}`);
+    if (share < firstStep)
+      throw new BudgetError(`budget ${figure(budget)} gives each of ${m0} models ${figure(share)}, less than the first logged compute ${figure(firstStep)}`);
     spent.fill(share);
     const all = curves.map((_, i) => i);
     const ranked = strategy.keep({ curves, spent, survivors: all, keep: m0, finalCompute: share, round: 0, seedPath, memory, notes });
@@ -93,7 +93,10 @@ export function runSchedule(curves: readonly Curve[], strategy: Strategy, budget
   for (let r = 0; survivors.length > 1 && used < budget; r++) {
     const increment = Math.floor(budget / (survivors.length * R));
     if (increment < 1 || (r === 0 && increment < firstStep)) {
-      if (r === 0) throw new BudgetError(`budget ${figure(budget)} gives each of ${m0} models ${figure(increment)} in the first round, less than the first logged compute ${figure(firstStep)}`);
+      if (r === 0)
+        throw new BudgetError(
+          `budget ${figure(budget)} gives each of ${m0} models ${figure(increment)} in the first round, less than the first logged compute ${figure(firstStep)}`,
+        );
       break;
     }
     for (const s of survivors) spent[s] += increment;

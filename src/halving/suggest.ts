@@ -78,7 +78,12 @@ export function adviseHalving(set: CurveSet, budget: number, eta: number, strate
   // the band: the envelope extended by the continuing models' predicted ends, low and high
   const extended = (pick: (p: ModelAdvice['predicted']) => number) => {
     const ends = [...continuing];
-    const pseudo = { model: 'predicted', params: 1, compute: Float64Array.from(ends, (i) => predicted[i].compute), loss: Float64Array.from(ends, (i) => pick(predicted[i])) };
+    const pseudo = {
+      model: 'predicted',
+      params: 1,
+      compute: Float64Array.from(ends, (i) => predicted[i].compute),
+      loss: Float64Array.from(ends, (i) => pick(predicted[i])),
+    };
     return fitFrontier(lowerEnvelope([...curves, pseudo]));
   };
   const envelope = lowerEnvelope(curves);
@@ -90,4 +95,3 @@ export function adviseHalving(set: CurveSet, budget: number, eta: number, strate
     notes,
   };
 }
-

@@ -46,7 +46,10 @@ export function trueLoss(N: number, c: number): number {
 /** `noise=ou,scale=0.02,points=100` → a spec (unknown keys and bad values are errors naming them). */
 export function parseSyntheticSpec(text: string): SyntheticSpec {
   const spec: SyntheticSpec = { ...DEFAULT_SPEC };
-  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [key, value] = part.split('=').map((s) => s.trim());
     if (key === 'noise') {
       if (!(NOISE_KINDS as readonly string[]).includes(value)) throw new RangeError(`noise=${value}: choose ${NOISE_KINDS.join(', ')}`);

@@ -63,7 +63,10 @@ function pickCurves(source: CurveSource, m0: number, seedPath: readonly (string 
     const j = i + Math.floor(rng() * (idx.length - i));
     [idx[i], idx[j]] = [idx[j], idx[i]];
   }
-  return idx.slice(0, m0).sort((a, b) => all[a].params - all[b].params || a - b).map((i) => all[i]);
+  return idx
+    .slice(0, m0)
+    .sort((a, b) => all[a].params - all[b].params || a - b)
+    .map((i) => all[i]);
 }
 
 const truthOf = (c: Curve) => c.truth ?? c.loss;
@@ -110,7 +113,14 @@ export function runHalvingUnit(source: CurveSource, strategy: Strategy, config: 
 }
 
 /** Refits the frontier with each model's surrogate prediction at its curve's end added, at the mean and the 90% edges. */
-function extendedAbc(curves: readonly Curve[], spent: Float64Array, truth: FrontierLaw, lo: number, hi: number, seedPath: readonly (string | number)[]): NonNullable<HalvingRecord['abcExtended']> {
+function extendedAbc(
+  curves: readonly Curve[],
+  spent: Float64Array,
+  truth: FrontierLaw,
+  lo: number,
+  hi: number,
+  seedPath: readonly (string | number)[],
+): NonNullable<HalvingRecord['abcExtended']> {
   const outcome = lmcForecaster(curves, spent, { seed: seedPath });
   if (outcome.status !== 'fitted') return { mean: null, lower: null, upper: null };
   const { forecaster } = outcome;

@@ -80,15 +80,7 @@ describe.runIf(!missing)('built-in laws match the reference', () => {
   }
 });
 
-function checkJacobian(
-  task: string,
-  law: ReturnType<typeof lawOf>,
-  c: GoldenCase,
-  X: number[][],
-  ours: number[],
-  ref: number[],
-  ci: number,
-): void {
+function checkJacobian(task: string, law: ReturnType<typeof lawOf>, c: GoldenCase, X: number[][], ours: number[], ref: number[], ci: number): void {
   const P = law.params.length;
   const pred = flat(c.pred);
   // Two entries agree when they are equal to 1e-7 relative, or when their difference, times the
@@ -105,7 +97,7 @@ function checkJacobian(
   const { fd, step } = centralDifferences(law, c.theta, X);
   // finite differences carry truncation error (relative) and rounding error (≈ ε·|pred| / step)
   const matchesFd = (v: number, i: number) => {
-    const rounding = 8 * Number.EPSILON * Math.max(1, Math.abs(pred[Math.floor(i / P)])) / step[i % P];
+    const rounding = (8 * Number.EPSILON * Math.max(1, Math.abs(pred[Math.floor(i / P)]))) / step[i % P];
     return Math.abs(v - fd[i]) <= 1e-4 * Math.max(Math.abs(fd[i]), Math.abs(v)) + rounding;
   };
   let disagreements = 0;

@@ -32,8 +32,10 @@ export function halvingSpec(title: string, curves: readonly Curve[], record: Hal
   const laws: Row[] = [];
   for (let k = 0; k <= 60; k++) {
     const c = lo * (hi / lo) ** (k / 60);
-    if (record.frontier) laws.push({ model: 'frontier (observed)', compute: c, loss: frontierLoss(record.frontier, c), layer: 'frontier fitted on what was observed' });
-    if (record.truthFrontier) laws.push({ model: 'frontier (complete)', compute: c, loss: frontierLoss(record.truthFrontier, c), layer: 'frontier fitted on the complete curves' });
+    if (record.frontier)
+      laws.push({ model: 'frontier (observed)', compute: c, loss: frontierLoss(record.frontier, c), layer: 'frontier fitted on what was observed' });
+    if (record.truthFrontier)
+      laws.push({ model: 'frontier (complete)', compute: c, loss: frontierLoss(record.truthFrontier, c), layer: 'frontier fitted on the complete curves' });
   }
   const keptLabels = [...new Set(rows.filter((r) => r.layer !== 'not trained' && r.layer !== 'pruned').map((r) => r.layer))];
   const palette = ['#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b'];
@@ -71,7 +73,17 @@ export function halvingSpec(title: string, curves: readonly Curve[], record: Hal
       {
         data: { values: laws },
         mark: { type: 'line', strokeDash: [6, 3], strokeWidth: 2 },
-        encoding: { x, y, stroke: { field: 'layer', type: 'nominal', title: 'frontier L(C) = (C/α)^(−γ)', scale: { domain: ['frontier fitted on what was observed', 'frontier fitted on the complete curves'], range: ['#d62728', '#222222'] }, legend: { labelLimit: 320, titleLimit: 320 } } },
+        encoding: {
+          x,
+          y,
+          stroke: {
+            field: 'layer',
+            type: 'nominal',
+            title: 'frontier L(C) = (C/α)^(−γ)',
+            scale: { domain: ['frontier fitted on what was observed', 'frontier fitted on the complete curves'], range: ['#d62728', '#222222'] },
+            legend: { labelLimit: 320, titleLimit: 320 },
+          },
+        },
       },
     ],
     resolve: { scale: { color: 'independent', stroke: 'independent' } },

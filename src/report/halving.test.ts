@@ -6,7 +6,16 @@ import { halvingTable, type HalvingRun } from './halving.js';
 const run = (strategy: string, seeds: number, finalLoss: number): HalvingRun => ({
   dir: `/x/${strategy}`,
   records: [],
-  summary: { curves: 'c', strategy, m0: 8, budget: 1e3, eta: 3, seeds, mean: { finalLoss, regret: 0, computeSaved: 0.5, abc: null }, seedsWithNotes: 0 } as HalvingSummary,
+  summary: {
+    curves: 'c',
+    strategy,
+    m0: 8,
+    budget: 1e3,
+    eta: 3,
+    seeds,
+    mean: { finalLoss, regret: 0, computeSaved: 0.5, abc: null },
+    seedsWithNotes: 0,
+  } as HalvingSummary,
 });
 
 describe('halvingTable', () => {

@@ -86,11 +86,21 @@ export function halvingTable(runs: readonly HalvingRun[]): StressTable {
           : shRun.seeds !== run.summary.seeds
             ? `– (SH has ${shRun.seeds} seeds)`
             : `${(((shRun.mean.finalLoss - m.finalLoss) / shRun.mean.finalLoss) * 100).toFixed(2)}%`;
-      rows.push([setting, run.summary.strategy, String(run.summary.seeds), fixed(m.finalLoss, 4), vsSh, fixed(m.regret, 4), `${(m.computeSaved * 100).toFixed(1)}%`, fixed(m.abc, 3)]);
+      rows.push([
+        setting,
+        run.summary.strategy,
+        String(run.summary.seeds),
+        fixed(m.finalLoss, 4),
+        vsSh,
+        fixed(m.regret, 4),
+        `${(m.computeSaved * 100).toFixed(1)}%`,
+        fixed(m.abc, 3),
+      ]);
     }
   }
   return {
-    title: 'Learning-curve budget allocation: means over seeds (vs SH: relative improvement of the final loss over plain SH on as many seeds, positive is better)',
+    title:
+      'Learning-curve budget allocation: means over seeds (vs SH: relative improvement of the final loss over plain SH on as many seeds, positive is better)',
     head: ['setting', 'strategy', 'seeds', 'final loss', 'vs SH', 'regret', 'compute saved', 'AbC'],
     rows,
   };
@@ -113,13 +123,23 @@ export function frontierBandSpec(setting: string, group: readonly HalvingRun[]):
     if (!laws.length) return;
     for (let k = 0; k <= 48; k++) {
       const c = lo * (hi / lo) ** (k / 48);
-      const v = laws.map((l) => frontierLoss(l, c)).filter(Number.isFinite).sort((a, b) => a - b);
+      const v = laws
+        .map((l) => frontierLoss(l, c))
+        .filter(Number.isFinite)
+        .sort((a, b) => a - b);
       if (v.length) rows.push({ series, compute: c, median: quantile(v, 0.5), low: quantile(v, 0.05), high: quantile(v, 0.95) });
     }
   };
-  for (const run of group) addSeries(run.summary.strategy, run.records.flatMap((r) => (r.frontier ? [r.frontier] : [])));
+  for (const run of group)
+    addSeries(
+      run.summary.strategy,
+      run.records.flatMap((r) => (r.frontier ? [r.frontier] : [])),
+    );
   // every strategy of a setting sees the same curves per seed, so any run's complete-curve frontiers will do
-  addSeries('complete curves', group[0].records.flatMap((r) => (r.truthFrontier ? [r.truthFrontier] : [])));
+  addSeries(
+    'complete curves',
+    group[0].records.flatMap((r) => (r.truthFrontier ? [r.truthFrontier] : [])),
+  );
   if (!rows.length) return null;
   const series = [...new Set(rows.map((r) => r.series))];
   const color = { field: 'series', type: 'nominal' as const, title: 'frontier from', sort: series };
@@ -127,15 +147,28 @@ export function frontierBandSpec(setting: string, group: readonly HalvingRun[]):
   const y = { field: 'median', type: 'quantitative' as const, scale: { type: 'log' as const }, title: 'loss' };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Frontier L(C) = (C/α)^(−γ) fitted on what each strategy observed', subtitle: [setting, 'median over seeds, band 5–95%; black: fitted on the complete curves'] },
+    title: {
+      text: 'Frontier L(C) = (C/α)^(−γ) fitted on what each strategy observed',
+      subtitle: [setting, 'median over seeds, band 5–95%; black: fitted on the complete curves'],
+    },
     width: 420,
     height: 280,
     data: { values: rows },
     layer: [
-      { mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { field: 'low', type: 'quantitative', scale: { type: 'log' }, title: 'loss' }, y2: { field: 'high' }, color } },
-      { mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color, strokeDash: { condition: { test: "datum.series === 'complete curves'", value: [1, 0] }, value: [6, 3] } } },
+      {
+        mark: { type: 'area', opacity: 0.15 },
+        encoding: { x, y: { field: 'low', type: 'quantitative', scale: { type: 'log' }, title: 'loss' }, y2: { field: 'high' }, color },
+      },
+      {
+        mark: { type: 'line', strokeWidth: 2 },
+        encoding: { x, y, color, strokeDash: { condition: { test: "datum.series === 'complete curves'", value: [1, 0] }, value: [6, 3] } },
+      },
     ],
-    config: { range: { category: series.map((s, k) => (s === 'complete curves' ? '#222222' : ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf'][k % 6])) } },
+    config: {
+      range: {
+        category: series.map((s, k) => (s === 'complete curves' ? '#222222' : ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf'][k % 6])),
+      },
+    },
   } as TopLevelSpec;
 }
 

@@ -85,12 +85,16 @@ function tableHtml(rows: readonly TableRow[]): string {
     if (r.task !== task) {
       task = r.task;
       const budgets = Array.from({ length: levels }, (_, b) => `<th class="budget">${r.budgets[b] === undefined ? '' : pct(r.budgets[b])}</th>`);
-      body.push(`<tr class="task"><th scope="rowgroup"><a href="#${escapeHtml(anchor(r.task))}">${escapeHtml(r.task)}</a></th>${budgets.join('')}<th></th></tr>`);
+      body.push(
+        `<tr class="task"><th scope="rowgroup"><a href="#${escapeHtml(anchor(r.task))}">${escapeHtml(r.task)}</a></th>${budgets.join('')}<th></th></tr>`,
+      );
     }
     const cells = r.cells.map((c, b) => cellHtml(c, r.budgets[b]));
     while (cells.length < levels) cells.push('<td></td>');
     const swatch = `<span class="swatch" style="background:${methodColour(r.method, methods)}"></span>`;
-    body.push(`<tr><th scope="row" class="method">${swatch}${escapeHtml(r.method)}</th>${cells.join('')}<td class="units">${r.laws} law${r.laws === 1 ? '' : 's'}, ${r.units < r.expected ? `${r.units} of ${r.expected} units (partial)` : `${r.units} unit${r.units === 1 ? '' : 's'}`}</td></tr>`);
+    body.push(
+      `<tr><th scope="row" class="method">${swatch}${escapeHtml(r.method)}</th>${cells.join('')}<td class="units">${r.laws} law${r.laws === 1 ? '' : 's'}, ${r.units < r.expected ? `${r.units} of ${r.expected} units (partial)` : `${r.units} unit${r.units === 1 ? '' : 's'}`}</td></tr>`,
+    );
   }
   return `<table class="results"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${body.join('')}</tbody></table>`;
 }
@@ -99,7 +103,8 @@ const anchor = (task: string) => `task-${task.replace(/[^A-Za-z0-9_-]+/g, '-')}`
 
 const CAPTIONS: Readonly<Record<Plot['kind'], string>> = {
   r2: 'Target-region R² at each budget level (fraction of the pool’s total cost, log scale): lines and filled points are this run’s mean over laws, bars ± one std across laws (across repeats when there is one law); hollow diamonds are the paper’s Table 2 at the same level, in the same colour. Points at one level are spread a little sideways so that they do not hide each other.',
-  costs: 'Cost of each experiment in the order each method chose it (one law, repeat 0, the first group; log scale): where a method spends its budget, and how early. Series are shifted a little sideways so that identical choices stay visible.',
+  costs:
+    'Cost of each experiment in the order each method chose it (one law, repeat 0, the first group; log scale): where a method spends its budget, and how early. Series are shifted a little sideways so that identical choices stay visible.',
 };
 
 const CSS = `
@@ -164,7 +169,15 @@ export interface HalvingSection {
 function tableBlock(t: StressTable): string {
   return (
     `<h3>${escapeHtml(t.title)}</h3><table class="results stress"><thead><tr>${t.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>` +
-    `<tbody>${t.rows.map((r) => `<tr><th scope="row" class="method">${escapeHtml(r[0])}</th>${r.slice(1).map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`
+    `<tbody>${t.rows
+      .map(
+        (r) =>
+          `<tr><th scope="row" class="method">${escapeHtml(r[0])}</th>${r
+            .slice(1)
+            .map((c) => `<td>${escapeHtml(c)}</td>`)
+            .join('')}</tr>`,
+      )
+      .join('')}</tbody></table>`
   );
 }
 
@@ -195,7 +208,9 @@ export function renderHtml({ rows, plots, missing, dirs, generated, stress = [],
   const tasks = [...new Set(rows.map((r) => r.task))].sort();
   const sections = tasks.map((task) => {
     const figures = plots.filter((p) => p.task === task).map((p) => figureHtml(p.id, p.svg, CAPTIONS[p.kind]));
-    const notes = missing.filter((m) => m.task === task).map((m) => `<p class="note">No ${m.kind === 'costs' ? 'cost' : 'R²'} figure: ${escapeHtml(m.reason)}</p>`);
+    const notes = missing
+      .filter((m) => m.task === task)
+      .map((m) => `<p class="note">No ${m.kind === 'costs' ? 'cost' : 'R²'} figure: ${escapeHtml(m.reason)}</p>`);
     return `<section class="task" id="${escapeHtml(anchor(task))}"><h2>${escapeHtml(task)}</h2><div class="figures">${figures.join('')}</div>${notes.join('')}</section>`;
   });
   const html = `<!doctype html>
@@ -279,7 +294,9 @@ export async function writeReport(outDir: string, dirs?: string[], options: Repo
     const prefix = found.length === 1 ? 'stress-' : `stress${k + 1}-`;
     stress.push({ dir: path.dirname(file), units: summary.units, figures: await stressFigures(summary, prefix), tables: stressTables(summary) });
   }
-  const halving: HalvingSection | null = halvingRuns.length ? { runs: halvingRuns.length, figures: await halvingFigures(halvingRuns), table: halvingTable(halvingRuns) } : null;
+  const halving: HalvingSection | null = halvingRuns.length
+    ? { runs: halvingRuns.length, figures: await halvingFigures(halvingRuns), table: halvingTable(halvingRuns) }
+    : null;
   const html = renderHtml({ rows, plots, missing, dirs: runDirs, generated: new Date(), stress, halving });
 
   const reportDir = path.join(outDir, 'report');
@@ -289,7 +306,12 @@ export async function writeReport(outDir: string, dirs?: string[], options: Repo
   commitFiles(reportDir, [
     ...figures.map((p, i) => ({ name: svgNames[i], text: `<?xml version="1.0" encoding="utf-8"?>\n${p.svg}\n` })),
     // no benchmark runs (only halving or stress results): no header-only table files
-    ...(rows.length ? [{ name: 'table.md', text: renderMarkdown(rows, true) }, { name: 'table.csv', text: renderCsv(rows) }] : []),
+    ...(rows.length
+      ? [
+          { name: 'table.md', text: renderMarkdown(rows, true) },
+          { name: 'table.csv', text: renderCsv(rows) },
+        ]
+      : []),
     { name: 'report.html', text: html },
   ]);
   if (!rows.length) for (const f of ['table.md', 'table.csv']) fs.rmSync(path.join(reportDir, f), { force: true });

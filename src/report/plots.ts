@@ -161,7 +161,16 @@ export function r2Spec(task: string, runs: readonly MergedRun[], paper: PaperTab
       const paperBudget = paper.budget_levels[task]?.[b] ?? budget;
       if (p) {
         const label = `${run.method} at ${pct(paperBudget)}: R² ${p.mean.toFixed(3)} ± ${p.std.toFixed(3)} (${PAPER})`;
-        rows.push({ label, method: run.method, x: dodged(paperBudget, k, methods.length), budget: paperBudget, mean: p.mean, lo: p.mean, hi: p.mean, source: PAPER });
+        rows.push({
+          label,
+          method: run.method,
+          x: dodged(paperBudget, k, methods.length),
+          budget: paperBudget,
+          mean: p.mean,
+          lo: p.mean,
+          hi: p.mean,
+          source: PAPER,
+        });
       }
     });
   }
@@ -291,7 +300,11 @@ export async function chosenCosts(runs: readonly MergedRun[], locate: LocateOpti
     const record = run.records.find((r) => r.law === law && r.repeat === 0);
     const trace = record?.groups[group.name];
     trace?.chosen.forEach((row, i) => {
-      if (row >= group.pool.n) throw new DataError(data.files.candidates, `${run.method} chose pool row ${row} of group ${group.name}, which has ${group.pool.n}: the data changed since the run`);
+      if (row >= group.pool.n)
+        throw new DataError(
+          data.files.candidates,
+          `${run.method} chose pool row ${row} of group ${group.name}, which has ${group.pool.n}: the data changed since the run`,
+        );
       points.push({ method: run.method, order: i + 1, cost: group.pool.cost[row] });
     });
   }
@@ -301,11 +314,7 @@ export async function chosenCosts(runs: readonly MergedRun[], locate: LocateOpti
 const slug = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, '-');
 
 /** Both figures of every task, tasks in name order; a figure that cannot be drawn is reported, not thrown. */
-export async function taskPlots(
-  runs: readonly MergedRun[],
-  paper: PaperTable,
-  locate: LocateOptions = {},
-): Promise<{ plots: Plot[]; missing: MissingPlot[] }> {
+export async function taskPlots(runs: readonly MergedRun[], paper: PaperTable, locate: LocateOptions = {}): Promise<{ plots: Plot[]; missing: MissingPlot[] }> {
   const tasks = [...new Set(runs.map((r) => r.task))].sort();
   const plots: Plot[] = [];
   const missing: MissingPlot[] = [];

@@ -24,7 +24,21 @@ async function makeResults(out: string): Promise<void> {
   const data = await loadTaskData(task);
   for (const method of METHODS) {
     await runBenchmark(
-      { task, method, laws: ['sl_9'], repeats: 2, seed: 0, restarts: 4, fitter: 'lbfgsb', gradient: 'reference', workers: 1, out, shard: null, resume: false, quiet: true },
+      {
+        task,
+        method,
+        laws: ['sl_9'],
+        repeats: 2,
+        seed: 0,
+        restarts: 4,
+        fitter: 'lbfgsb',
+        gradient: 'reference',
+        workers: 1,
+        out,
+        shard: null,
+        resume: false,
+        quiet: true,
+      },
       data,
     );
   }
@@ -34,7 +48,8 @@ async function makeResults(out: string): Promise<void> {
 function dataMarks(svg: string): { symbols: number; lines: number; rules: number } {
   const count = (kind: string) => {
     let n = 0;
-    for (const m of svg.matchAll(new RegExp(`<g class="mark-${kind} role-mark[^"]*"[^>]*>(.*?)</g>`, 'gs'))) n += (m[1].match(/<(path|line)\b[^>]*\bd="M|<line\b/g) ?? []).length;
+    for (const m of svg.matchAll(new RegExp(`<g class="mark-${kind} role-mark[^"]*"[^>]*>(.*?)</g>`, 'gs')))
+      n += (m[1].match(/<(path|line)\b[^>]*\bd="M|<line\b/g) ?? []).length;
     return n;
   };
   return { symbols: count('symbol'), lines: count('line'), rules: count('rule') };
@@ -83,7 +98,15 @@ describe('active-sl report', () => {
     expect(r2.symbols).toBe(12);
     expect(r2.lines).toBe(2);
     expect(r2.rules).toBe(6);
-    for (const label of ['budget fraction (log)', 'target-region R²', 'selection order', 'cost of the experiment (log)', 'cheapest', 'mspe', 'paper (Table 2)']) {
+    for (const label of [
+      'budget fraction (log)',
+      'target-region R²',
+      'selection order',
+      'cost of the experiment (log)',
+      'cheapest',
+      'mspe',
+      'paper (Table 2)',
+    ]) {
       expect(html).toContain(label);
     }
   });
@@ -92,7 +115,10 @@ describe('active-sl report', () => {
     const runs = mergeRuns(findRunDirs([out]));
     const data = await loadTaskData(loadTask(TASK));
     const group = data.groups[0];
-    const costsSvg = fs.readFileSync(files.svgs.find((f) => f.endsWith('-costs.svg'))!, 'utf8');
+    const costsSvg = fs.readFileSync(
+      files.svgs.find((f) => f.endsWith('-costs.svg'))!,
+      'utf8',
+    );
     const chosen = runs.flatMap((r) => r.records.find((u) => u.repeat === 0)!.groups[group.name].chosen);
     expect(dataMarks(costsSvg).symbols).toBe(chosen.length);
     expect(costsSvg).toContain(`group ${group.name}`);

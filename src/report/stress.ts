@@ -71,17 +71,51 @@ export function stressR2Spec(s: StressSummary, scenario: string): TopLevelSpec {
     variants.flatMap((method) =>
       (s.r2[scenario][noise]?.[method] ?? []).flatMap((c, b) =>
         c.n
-          ? [{ noise, method, kind: method.includes('+') ? 'variant' : 'method', budget: s.budgets[b], mean: Math.max(-1, c.mean), label: `${method}, ${noise} noise, ${pct(s.budgets[b])}: R² ${c.mean.toFixed(3)}` }]
+          ? [
+              {
+                noise,
+                method,
+                kind: method.includes('+') ? 'variant' : 'method',
+                budget: s.budgets[b],
+                mean: Math.max(-1, c.mean),
+                label: `${method}, ${noise} noise, ${pct(s.budgets[b])}: R² ${c.mean.toFixed(3)}`,
+              },
+            ]
           : [],
       ),
     ),
   );
-  const color = { field: 'method', type: 'nominal' as const, title: 'method', scale: { domain: variants, range: variants.map((v) => methodColour(v, variants)) }, sort: variants };
+  const color = {
+    field: 'method',
+    type: 'nominal' as const,
+    title: 'method',
+    scale: { domain: variants, range: variants.map((v) => methodColour(v, variants)) },
+    sort: variants,
+  };
   const x = budgetAxis(s.budgets);
   const y = { field: 'mean', type: 'quantitative' as const, title: 'target-region R²', scale: { domain: [-1, 1], nice: false } };
   return byNoise(s, { text: `Stress: ${scenario}`, subtitle: ['mean R² over repeats against the noiseless truth', 'one panel per noise level'] }, rows, [
     // variants (a robust loss, exploration) dashed, so they read apart from the plain methods
-    { mark: { type: 'line', strokeWidth: 1.8 }, encoding: { x, y, color, strokeDash: { field: 'kind', type: 'nominal', legend: null, scale: { domain: ['method', 'variant'], range: [[1, 0], [5, 3]] } } } },
+    {
+      mark: { type: 'line', strokeWidth: 1.8 },
+      encoding: {
+        x,
+        y,
+        color,
+        strokeDash: {
+          field: 'kind',
+          type: 'nominal',
+          legend: null,
+          scale: {
+            domain: ['method', 'variant'],
+            range: [
+              [1, 0],
+              [5, 3],
+            ],
+          },
+        },
+      },
+    },
     { mark: { type: 'point', filled: true, size: 30 }, encoding: { x, y, color, description: { field: 'label' } } },
   ]);
 }
@@ -107,12 +141,18 @@ export function stressRateSpec(s: StressSummary, what: 'coverage' | 'alarm'): To
     ),
   );
   const x = budgetAxis(s.budgets);
-  const y = { field: 'value', type: 'quantitative' as const, title: what === 'alarm' ? 'share of fits with the alarm on' : 'coverage of the 90% intervals', scale: { domain: [0, 1] } };
+  const y = {
+    field: 'value',
+    type: 'quantitative' as const,
+    title: what === 'alarm' ? 'share of fits with the alarm on' : 'coverage of the 90% intervals',
+    scale: { domain: [0, 1] },
+  };
   const color = { field: 'scenario', type: 'nominal' as const, title: 'scenario', sort: [...s.scenarios] };
   const reference = what === 'coverage' ? 0.9 : 0.1;
   const title = {
     text: what === 'alarm' ? 'Misspecification alarm' : 'Coverage of fit’s 90% intervals',
-    subtitle: what === 'alarm' ? [`${s.control}: false alarms (dashed: 0.1)`, 'others: hits'] : ['a fresh simulated run in the target region', 'dashed: nominal 0.9'],
+    subtitle:
+      what === 'alarm' ? [`${s.control}: false alarms (dashed: 0.1)`, 'others: hits'] : ['a fresh simulated run in the target region', 'dashed: nominal 0.9'],
   };
   return byNoise(s, title, rows, [
     { mark: { type: 'rule', strokeDash: [4, 3], color: '#888' }, encoding: { y: { datum: reference, type: 'quantitative' } } },

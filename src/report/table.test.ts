@@ -18,9 +18,13 @@ const config: RunConfig = {
   shard: null,
   version: '0',
 };
-const unit = (law: string, repeat: number): UnitRecord => ({ law, repeat, seed: repeat, r2: [0.5, 0.9], groups: {}, wallSeconds: 0, version: '0' }) as unknown as UnitRecord;
+const unit = (law: string, repeat: number): UnitRecord =>
+  ({ law, repeat, seed: repeat, r2: [0.5, 0.9], groups: {}, wallSeconds: 0, version: '0' }) as unknown as UnitRecord;
 const row = (records: UnitRecord[]) =>
-  renderMarkdown(buildTable([{ task: config.task, method: 'random', budgets: config.budgets, dirs: [], records, summary: summarise(config, records, 4) }], false), false)
+  renderMarkdown(
+    buildTable([{ task: config.task, method: 'random', budgets: config.budgets, dirs: [], records, summary: summarise(config, records, 4) }], false),
+    false,
+  )
     .trim()
     .split('\n')[2];
 

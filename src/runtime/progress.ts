@@ -56,7 +56,9 @@ export function createProgress(total: number, title: string, options: ProgressOp
       if (tty) {
         const width = 24;
         const filled = Math.round((count / Math.max(total, 1)) * width);
-        stream.write(`\r${title} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${count}/${total} elapsed ${clock(elapsed)} eta ${clock(eta)} ${label}\x1b[K`);
+        stream.write(
+          `\r${title} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${count}/${total} elapsed ${clock(elapsed)} eta ${clock(eta)} ${label}\x1b[K`,
+        );
       } else {
         stream.write(`[${count}/${total}] ${label} (elapsed ${clock(elapsed)}, eta ${clock(eta)})\n`);
       }

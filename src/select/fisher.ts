@@ -144,14 +144,7 @@ export interface Posterior {
  * Σ at `theta` from the observed rows. Rows whose Jacobian is not finite carry no usable
  * information and are left out of the Fisher sum (the reference would fail on them).
  */
-export function posterior(
-  observed: BoundLaw,
-  outputs: number,
-  theta: ArrayLike<number>,
-  bounds: Bounds,
-  prior: Float64Array,
-  sigma2: number,
-): Posterior {
+export function posterior(observed: BoundLaw, outputs: number, theta: ArrayLike<number>, bounds: Bounds, prior: Float64Array, sigma2: number): Posterior {
   if (!(sigma2 > 0 && Number.isFinite(sigma2))) throw new RangeError(`sigma2 must be finite and > 0, got ${sigma2}`);
   const P = bounds.length;
   const scale = jacobianScale(theta, bounds);

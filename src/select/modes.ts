@@ -5,7 +5,7 @@
  * d(k, l) = log1p(mean_t ¼(v_k/v_l + v_l/v_k − 2 + (μ_k − μ_l)²(1/v_k + 1/v_l))),  v = σ² + j̃ᵀΣj̃;
  * w ∝ exp(−BIC/2T), BIC = n·log(MSE) + P·log(n).
  *
- * Reference behaviour kept on purpose (see the report in the session notes):
+ * Reference behaviour kept on purpose, because the paper's Table 2 was made with it:
  *  - at most two good fits are not clustered: each is a mode, temperature T = max(1, n / 2P),
  *    and no weight is dropped;
  *  - more fits are clustered (complete linkage, cut at the best silhouette ≥ 0.01, else one

@@ -124,4 +124,3 @@ describe('MSPE quadrature', () => {
     );
   });
 });
-

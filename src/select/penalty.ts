@@ -6,13 +6,7 @@
 /** Keeps the division finite for a zero-cost candidate. */
 export const COST_FACTOR_FLOOR = 1e-300;
 
-export function costPenalised(
-  gain: Float64Array,
-  candidates: readonly number[],
-  cost: ArrayLike<number>,
-  totalCost: number,
-  exponent: number,
-): Float64Array {
+export function costPenalised(gain: Float64Array, candidates: readonly number[], cost: ArrayLike<number>, totalCost: number, exponent: number): Float64Array {
   const out = new Float64Array(gain.length);
   for (let c = 0; c < gain.length; c++) {
     const factor = Math.pow(cost[candidates[c]] / totalCost, exponent);

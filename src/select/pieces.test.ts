@@ -138,7 +138,17 @@ describe('modes', () => {
   });
 
   it('does not cluster two fits and weighs them with the temperature max(1, n/2P)', () => {
-    const set = buildModes({ law: line, observed, region, fits: [[0, 1], [5, -1]], fitMse: [0.01, 0.02], sigma2: 0.01 });
+    const set = buildModes({
+      law: line,
+      observed,
+      region,
+      fits: [
+        [0, 1],
+        [5, -1],
+      ],
+      fitMse: [0.01, 0.02],
+      sigma2: 0.01,
+    });
     expect(set.silhouette).toBeNull();
     const w = bicWeights([0.01, 0.02], 4, 2, 1);
     expect(set.modes.map((m) => m.weight)).toEqual(Array.from(w));

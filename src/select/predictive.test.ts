@@ -59,7 +59,14 @@ describe('intervalHits', () => {
 describe('studentT90', () => {
   it('matches the t table at 0.95 and tends to z', () => {
     // scipy.stats.t.ppf(0.95, ν)
-    const table: [number, number][] = [[1, 6.313752], [2, 2.919986], [3, 2.353363], [5, 2.015048], [10, 1.812461], [30, 1.697261]];
+    const table: [number, number][] = [
+      [1, 6.313752],
+      [2, 2.919986],
+      [3, 2.353363],
+      [5, 2.015048],
+      [10, 1.812461],
+      [30, 1.697261],
+    ];
     for (const [nu, t] of table) expect(studentT90(nu)).toBeCloseTo(t, 2);
     expect(Math.abs(studentT90(10) - 1.812461)).toBeLessThan(1e-4);
     expect(studentT90(1e9)).toBeCloseTo(Z90, 8);

@@ -152,8 +152,8 @@ describe.each(states.map((s) => [`${s.dataset} ${s.law} ${s.group}`, s] as const
     };
     if (process.env.ACTIVE_SL_REPORT) {
       console.log(
-      `${golden.dataset.padEnd(30)} w ${e.weights.toExponential(1)} intra ${e.dvIntra.toExponential(1)} inter ${e.dvInter.toExponential(1)} ` +
-        `vopt ${e.vopt.toExponential(1)} dopt ${e.dopt.toExponential(1)} picks ${c.ours.mspe.pick}/${golden.mspe.pick} ${c.ours.vopt.pick}/${golden.vopt.pick} ${c.ours.dopt.pick}/${golden.dopt.pick}`,
+        `${golden.dataset.padEnd(30)} w ${e.weights.toExponential(1)} intra ${e.dvIntra.toExponential(1)} inter ${e.dvInter.toExponential(1)} ` +
+          `vopt ${e.vopt.toExponential(1)} dopt ${e.dopt.toExponential(1)} picks ${c.ours.mspe.pick}/${golden.mspe.pick} ${c.ours.vopt.pick}/${golden.vopt.pick} ${c.ours.dopt.pick}/${golden.dopt.pick}`,
       );
     }
   });

@@ -40,7 +40,7 @@ describe('the space-filling score', () => {
   it('divides by (cost share)^0.4: far but 32× dearer loses to half as far', () => {
     // from point 0: candidate 3 is √2 away, candidate 4 is √2/2; 32^0.4 = 4
     const s = spaceFillingScores(unit, [0], [3, 4], [1, 1, 1, 32, 1], 100);
-    expect(s[0]).toBeCloseTo(Math.SQRT2 / (0.32 ** 0.4), 12);
+    expect(s[0]).toBeCloseTo(Math.SQRT2 / 0.32 ** 0.4, 12);
     expect(s[0] / s[1]).toBeCloseTo(2 / 4, 12);
     expect(spaceFillingPick(unit, [0], [3, 4], [1, 1, 1, 32, 1], 100)).toBe(4);
     expect(spaceFillingPick(unit, [0], [3, 4], [1, 1, 1, 4, 1], 100)).toBe(3); // twice as far, 4^0.4 ≈ 1.74 dearer

@@ -136,7 +136,14 @@ export async function runStressSuite(options: StressOptions): Promise<StressResu
   const budgets = [...presetSpec(options.scenarios[0], options.noises[0], 0).budgets];
 
   const layout = { budgets, scenarios: [...STRESS_SCENARIOS], noises: Object.keys(NOISE_LEVELS), variants: allVariants, control: CONTROL_SCENARIO };
-  const mine = () => records.filter((r) => options.scenarios.includes(r.scenario) && (options.noises as string[]).includes(r.noise) && r.repeat < options.repeats && allVariants.includes(r.variant));
+  const mine = () =>
+    records.filter(
+      (r) =>
+        options.scenarios.includes(r.scenario) &&
+        (options.noises as string[]).includes(r.noise) &&
+        r.repeat < options.repeats &&
+        allVariants.includes(r.variant),
+    );
   const write = () => {
     const summary = summariseStress(mine(), { ...layout, expected });
     atomicWrite(path.join(options.out, 'stress-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
@@ -151,7 +158,18 @@ export async function runStressSuite(options: StressOptions): Promise<StressResu
     for (const d of draws.slice(first, first + ahead)) {
       const s = await prepareScenario(options.out, d.scenario, d.noise, d.repeat);
       for (const variant of d.todo) {
-        jobs.push({ scenario: d.scenario, noise: d.noise, repeat: d.repeat, variant, data: s.data, law: s.law, observedTarget: s.observedTarget, seed: options.seed, restarts: options.restarts, fitter });
+        jobs.push({
+          scenario: d.scenario,
+          noise: d.noise,
+          repeat: d.repeat,
+          variant,
+          data: s.data,
+          law: s.law,
+          observedTarget: s.observedTarget,
+          seed: options.seed,
+          restarts: options.restarts,
+          fitter,
+        });
       }
     }
     await runPool(workerFile(new URL('./worker.js', import.meta.url)), runStressUnit, jobs, options.workers, (_, record) => {

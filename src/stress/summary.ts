@@ -121,7 +121,11 @@ export function stressTables(s: StressSummary): StressTable[] {
 
 export function stressMarkdown(s: StressSummary): string {
   return stressTables(s)
-    .map((t) => [`### ${t.title}`, '', `| ${t.head.join(' | ')} |`, `| ${t.head.map(() => '---').join(' | ')} |`, ...t.rows.map((r) => `| ${r.join(' | ')} |`)].join('\n'))
+    .map((t) =>
+      [`### ${t.title}`, '', `| ${t.head.join(' | ')} |`, `| ${t.head.map(() => '---').join(' | ')} |`, ...t.rows.map((r) => `| ${r.join(' | ')} |`)].join(
+        '\n',
+      ),
+    )
     .join('\n\n')
     .concat('\n');
 }

@@ -59,9 +59,7 @@ export function checkLaws(spec: ScenarioSpec): void {
     compiled(
       `laws.${id}.formula`,
       (e) =>
-        UNKNOWN_NAME.test(e.reason)
-          ? `'${e.token}' is neither a feature (${spec.features.join(', ')}) nor a parameter of this law (${params.join(', ')})`
-          : '',
+        UNKNOWN_NAME.test(e.reason) ? `'${e.token}' is neither a feature (${spec.features.join(', ')}) nor a parameter of this law (${params.join(', ')})` : '',
       () => compileLaw({ id, formula: law.formula, params: law.params, features: spec.features }),
     );
   }

@@ -13,7 +13,10 @@ import { writeScenario } from './write.js';
 
 /** A parsed CSV: header → column of numbers. */
 function columns(text: string): Record<string, number[]> {
-  const [header, ...rows] = text.trim().split('\n').map((l) => l.split(','));
+  const [header, ...rows] = text
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
   return Object.fromEntries(header.map((h, c) => [h, rows.map((r) => Number(r[c]))]));
 }
 
@@ -137,7 +140,15 @@ describe('synth generation', () => {
     const { files, spec } = generateScenario(exampleScenarioSpec());
     const raw = JSON.parse(files['task.json']) as Record<string, unknown> & { synthetic: { spec: unknown; generator: string } };
     const task = parseTask(raw, '/tmp/x/task.json', false, files['task.json']);
-    expect(task).toMatchObject({ name: 'broken-power-law', features: ['N', 'D'], targets: ['loss'], cost: '6 * N * D', candidates: 'pool.csv', target: 'target.csv', budgets: [0.01, 0.05, 0.1] });
+    expect(task).toMatchObject({
+      name: 'broken-power-law',
+      features: ['N', 'D'],
+      targets: ['loss'],
+      cost: '6 * N * D',
+      candidates: 'pool.csv',
+      target: 'target.csv',
+      budgets: [0.01, 0.05, 0.1],
+    });
     expect(Object.keys(task.laws)).toEqual(['chinchilla']);
     expect(raw.synthetic.generator).toBe('active-sl synth');
     expect(raw.synthetic.spec).toEqual(spec);

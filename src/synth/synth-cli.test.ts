@@ -50,10 +50,28 @@ describe('active-sl synth', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^wrote .*scenario \(task\.json, pool\.csv, target\.csv\)$/m);
     expect(r.stdout).toMatch(/diverged-high-s2: 64 pool rows, 9 target rows, noise sd 0\.05, 2 diverged, seed 2/);
-    const run = cli(['run', '--task', path.join(dir, 'scenario', 'task.json'), '--method', 'mspe', '--repeats', '1', '--restarts', '8', '--quiet', '--out', path.join(dir, 'out')]);
+    const run = cli([
+      'run',
+      '--task',
+      path.join(dir, 'scenario', 'task.json'),
+      '--method',
+      'mspe',
+      '--repeats',
+      '1',
+      '--restarts',
+      '8',
+      '--quiet',
+      '--out',
+      path.join(dir, 'out'),
+    ]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'diverged-high-s2', 'mspe', fs.readdirSync(path.join(dir, 'out', 'diverged-high-s2', 'mspe'))[0], 'summary.json'), 'utf8')) as { overall: { mean: number[] } };
+    const summary = JSON.parse(
+      fs.readFileSync(
+        path.join(dir, 'out', 'diverged-high-s2', 'mspe', fs.readdirSync(path.join(dir, 'out', 'diverged-high-s2', 'mspe'))[0], 'summary.json'),
+        'utf8',
+      ),
+    ) as { overall: { mean: number[] } };
     expect(summary.overall.mean).toHaveLength(3);
   });
 

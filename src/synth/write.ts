@@ -48,7 +48,8 @@ function checkDestination(dir: string, force: boolean): boolean {
   const cwd = path.resolve(process.cwd());
   if (cwd === dir || cwd.startsWith(`${dir}${path.sep}`)) throw new OutputFolderError(dir, 'is the current folder or holds it; --force will not replace it');
   // --force on a mistyped --out must not wipe someone's work: only our own output is replaced
-  if (!writtenBySynth(dir)) throw new OutputFolderError(dir, 'is not empty and was not written by active-sl synth (no task.json with "synthetic"); --force will not replace it');
+  if (!writtenBySynth(dir))
+    throw new OutputFolderError(dir, 'is not empty and was not written by active-sl synth (no task.json with "synthetic"); --force will not replace it');
   return true;
 }
 
@@ -81,7 +82,11 @@ export function writeFolderAtomically(dir: string, files: Readonly<Record<string
 }
 
 /** Generates a scenario and writes its folder; a spec that fails a check writes nothing. */
-export function writeScenario(spec: ScenarioSpec | ScenarioSpecInput, dir: string, options: WriteFolderOptions = {}): { dir: string; summary: ScenarioSummary } {
+export function writeScenario(
+  spec: ScenarioSpec | ScenarioSpecInput,
+  dir: string,
+  options: WriteFolderOptions = {},
+): { dir: string; summary: ScenarioSummary } {
   const generated = generateScenario(spec);
   return { dir: writeFolderAtomically(dir, generated.files, options), summary: generated.summary };
 }

@@ -46,7 +46,7 @@ export async function loadCampaign(flags: CampaignFlags): Promise<Campaign> {
 export function noiseSdOption(): Option {
   return new Option(
     '--noise-sd <sd>',
-    "run-to-run sd of the target at one configuration (e.g. from runs repeated with other seeds): the law-fits check then also tests the residuals against it",
+    'run-to-run sd of the target at one configuration (e.g. from runs repeated with other seeds): the law-fits check then also tests the residuals against it',
   ).argParser(numberFlag('--noise-sd', true));
 }
 

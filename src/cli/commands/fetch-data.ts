@@ -23,7 +23,12 @@ export function register(program: Command): void {
     )
     .action(async (opts: { dir: string; tasks?: string; url: string; force?: boolean }) => {
       const all = builtinTaskNames();
-      const tasks = opts.tasks ? opts.tasks.split(',').map((s) => s.trim()).filter(Boolean) : all;
+      const tasks = opts.tasks
+        ? opts.tasks
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : all;
       const unknown = tasks.filter((t) => !all.includes(t));
       if (unknown.length) throw new UsageError(`--tasks: unknown task ${unknown.join(', ')}; choose from ${all.join(', ')}`);
       const files = await fetchData({

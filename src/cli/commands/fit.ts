@@ -41,7 +41,18 @@ Examples:
     .action(async (flags: CampaignFlags) => {
       const { task, data, observed } = await loadCampaign(flags);
       const result = await asUsage(() =>
-        fitLaw({ task, data, observed, lawId: flags.law, group: flags.group, seed: flags.seed, restarts: flags.restarts, loss: lossSpecOf(flags), fitter: flags.fitter as FitterName, noiseSd: flags.noiseSd }),
+        fitLaw({
+          task,
+          data,
+          observed,
+          lawId: flags.law,
+          group: flags.group,
+          seed: flags.seed,
+          restarts: flags.restarts,
+          loss: lossSpecOf(flags),
+          fitter: flags.fitter as FitterName,
+          noiseSd: flags.noiseSd,
+        }),
       );
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -53,7 +64,8 @@ Examples:
       const bound = (side: 'lo' | 'hi', p: (typeof result.parameters)[number]) => (p.cut === side || p.cut === 'both' ? ' (bound)' : '');
       const rows = result.parameters.map((p) => [p.name, fmt(p.value), `[${fmt(p.lo90)}${bound('lo', p)}, ${fmt(p.hi90)}${bound('hi', p)}]`]);
       process.stdout.write(`${textTable(['parameter', 'value', '90% interval'], rows, ['l', 'r', 'r'])}\n`);
-      if (result.parameters.some((p) => p.cut)) process.stdout.write('(bound): the declared bounds cut that end of the interval; the data alone reach past it\n');
+      if (result.parameters.some((p) => p.cut))
+        process.stdout.write('(bound): the declared bounds cut that end of the interval; the data alone reach past it\n');
       process.stdout.write(`\ntarget region (${task.targets[0]}):\n${printTarget(result.target, task.features)}\n`);
       process.stdout.write(`\nuncertainty ${fmt(result.target.uncertainty)}\n`);
       process.stdout.write(`${printLawFits(result.lawFits)}\n`);

@@ -64,7 +64,10 @@ docs/halving.md has the curve-file format, the strategies and what they were mea
   halving
     .command('run')
     .description('run a halving strategy over seeds on recorded or synthetic learning curves')
-    .requiredOption('--curves <file|synthetic:spec>', 'a CSV (model, params, compute, loss; extra columns ignored) or synthetic:noise=white|brownian|ou,scale=0.01')
+    .requiredOption(
+      '--curves <file|synthetic:spec>',
+      'a CSV (model, params, compute, loss; extra columns ignored) or synthetic:noise=white|brownian|ou,scale=0.01',
+    )
     .option('--strategy <s>', `keep rule: ${Object.keys(STRATEGIES).join(', ')}`, 'sh')
     .option('--family <f>', `curve family of sh-de's networks: ${FAMILIES.join(', ')} (default pl)`)
     .option('--m0 <n>', 'models at the start (≥ 2)', positiveInt('--m0'), 10)
@@ -106,8 +109,19 @@ Examples:
       let result;
       try {
         // vega loads only when the picture is drawn, after the numbers are on disk
-        const draw: HalvingRunOptions['draw'] = async (title, curves, record) => (await import('../../report/halving-plots.js')).halvingSvg(title, curves, record);
-        result = await runHalving(source, strategy, { m0: flags.m0, budget: flags.budget, eta: flags.eta, seed: flags.seed, seeds: flags.seeds, workers: flags.workers, out: flags.out, quiet: Boolean(flags.quiet), draw });
+        const draw: HalvingRunOptions['draw'] = async (title, curves, record) =>
+          (await import('../../report/halving-plots.js')).halvingSvg(title, curves, record);
+        result = await runHalving(source, strategy, {
+          m0: flags.m0,
+          budget: flags.budget,
+          eta: flags.eta,
+          seed: flags.seed,
+          seeds: flags.seeds,
+          workers: flags.workers,
+          out: flags.out,
+          quiet: Boolean(flags.quiet),
+          draw,
+        });
       } catch (e) {
         if (e instanceof BudgetError) throw new UsageError(`--budget ${flags.budget}: ${e.message}`);
         throw e;
@@ -120,7 +134,10 @@ Examples:
           `results: ${result.dir} (seed 0 drawn in seed-0.svg)\n`,
       );
       const noted = result.summary.seedsWithNotes;
-      if (noted) process.stderr.write(`note: ${noted} of ${flags.seeds} seeds carry notes from the strategy (\`notes\` in runs.jsonl), e.g. a surrogate fit that failed\n`);
+      if (noted)
+        process.stderr.write(
+          `note: ${noted} of ${flags.seeds} seeds carry notes from the strategy (\`notes\` in runs.jsonl), e.g. a surrogate fit that failed\n`,
+        );
     });
 
   halving
@@ -166,7 +183,16 @@ Examples:
       }
       // compute in FLOPs runs to 1e21 and beyond: four significant figures, in exponent form when large
       const g = figure;
-      const rows = advice.models.map((m) => [m.model, g(m.params), g(m.compute), g(m.lastLoss), m.action, m.next ? g(m.next) : '—', g(m.predicted.compute), `${g(m.predicted.mean)} [${g(m.predicted.lo90)}, ${g(m.predicted.hi90)}]`]);
+      const rows = advice.models.map((m) => [
+        m.model,
+        g(m.params),
+        g(m.compute),
+        g(m.lastLoss),
+        m.action,
+        m.next ? g(m.next) : '—',
+        g(m.predicted.compute),
+        `${g(m.predicted.mean)} [${g(m.predicted.lo90)}, ${g(m.predicted.hi90)}]`,
+      ]);
       process.stdout.write(
         `${textTable(['model', 'params', 'compute', 'last loss', 'action', 'next', 'if kept: ends at', 'predicted loss there [90%]'], rows, ['l', 'r', 'r', 'r', 'l', 'r', 'r', 'r'])}\n`,
       );

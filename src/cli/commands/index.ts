@@ -13,19 +13,23 @@ export interface CommandEntry {
 }
 
 const LOADERS: Readonly<Record<string, CommandEntry['load']>> = {
-  'run': () => import('./run.js'),
-  'table': () => import('./table.js'),
-  'reproduce': () => import('./reproduce.js'),
-  'report': () => import('./report.js'),
-  'suggest': () => import('./suggest.js'),
-  'fit': () => import('./fit.js'),
-  'halving': () => import('./halving.js'),
-  'synth': () => import('./synth.js'),
-  'stress': () => import('./stress.js'),
-  'datasets': () => import('./datasets.js'),
-  'laws': () => import('./laws.js'),
+  run: () => import('./run.js'),
+  table: () => import('./table.js'),
+  reproduce: () => import('./reproduce.js'),
+  report: () => import('./report.js'),
+  suggest: () => import('./suggest.js'),
+  fit: () => import('./fit.js'),
+  halving: () => import('./halving.js'),
+  synth: () => import('./synth.js'),
+  stress: () => import('./stress.js'),
+  datasets: () => import('./datasets.js'),
+  laws: () => import('./laws.js'),
   'fetch-data': () => import('./fetch-data.js'),
 };
 
 /** In the order `active-sl --help` lists them. */
-export const COMMANDS: readonly CommandEntry[] = Object.entries(COMMAND_DESCRIPTIONS).map(([name, description]) => ({ name, description, load: LOADERS[name] }));
+export const COMMANDS: readonly CommandEntry[] = Object.entries(COMMAND_DESCRIPTIONS).map(([name, description]) => ({
+  name,
+  description,
+  load: LOADERS[name],
+}));

@@ -72,11 +72,15 @@ Examples:
       const { findStressSummaries } = await import('../../report/stress.js');
       const { findHalvingRuns } = await import('../../report/halving.js');
       if (!runDirs.length && !findStressSummaries([out]).length && !findHalvingRuns([out]).length) {
-        throw new UsageError(`no results under ${out} (a run folder holds config.json and runs.jsonl; make one with \`active-sl run\` or \`active-sl stress\`)`);
+        throw new UsageError(
+          `no results under ${out} (a run folder holds config.json and runs.jsonl; make one with \`active-sl run\` or \`active-sl stress\`)`,
+        );
       }
       const files = await writeReport(out, runDirs, { dataDir: opts.dataDir });
       for (const m of files.missing) process.stderr.write(`active-sl: no ${m.kind === 'costs' ? 'cost' : 'R²'} figure for ${m.task}: ${m.reason}\n`);
-      process.stdout.write(`report: ${path.resolve(files.html)}\n  ${files.svgs.length} figure${files.svgs.length === 1 ? "" : "s"} (.svg), table.md and table.csv beside it\n`);
+      process.stdout.write(
+        `report: ${path.resolve(files.html)}\n  ${files.svgs.length} figure${files.svgs.length === 1 ? '' : 's'} (.svg), table.md and table.csv beside it\n`,
+      );
       if (opts.open) openInBrowser(path.resolve(files.html));
     });
 }

@@ -38,7 +38,18 @@ interface Flags extends ScaleOutFlags {
 /** The grid as command-line arguments, for the jobs that rerun it elsewhere. */
 function gridArgs(flags: Flags, tasks: string[], methods: Method[]): string[] {
   return [
-    ...['--tasks', tasks.join(','), '--methods', methods.join(','), '--repeats', String(flags.repeats), '--restarts', String(flags.restarts), '--fitter', flags.fitter],
+    ...[
+      '--tasks',
+      tasks.join(','),
+      '--methods',
+      methods.join(','),
+      '--repeats',
+      String(flags.repeats),
+      '--restarts',
+      String(flags.restarts),
+      '--fitter',
+      flags.fitter,
+    ],
     ...(flags.dataDir ? ['--data-dir', path.resolve(flags.dataDir)] : []),
   ];
 }
@@ -49,9 +60,17 @@ export function register(program: Command): void {
     .description(describeCommand('reproduce'))
     .option('--repeats <n>', 'repeats per law', positiveInt('--repeats', MAX_REPEATS, REPEATS_WHY), 10)
     .option('--workers <n>', 'worker threads (default: all cores)', positiveInt('--workers'), os.availableParallelism())
-    .option('--restarts <n>', `starts of each multistart fit (default: ${DEFAULT_RESTARTS.lbfgsb} with lbfgsb, ${DEFAULT_RESTARTS.trf} with trf)`, positiveInt('--restarts'))
+    .option(
+      '--restarts <n>',
+      `starts of each multistart fit (default: ${DEFAULT_RESTARTS.lbfgsb} with lbfgsb, ${DEFAULT_RESTARTS.trf} with trf)`,
+      positiveInt('--restarts'),
+    )
     .option('--fitter <name>', `local optimiser: ${FITTERS.join(', ')}; lbfgsb is the paper's protocol, trf fits to the optimum (see \`run --help\`)`, 'lbfgsb')
-    .option('--methods <list>', `comma-separated (default: ${PAPER_METHODS.join(',')}; also ${METHODS.filter((m) => !PAPER_METHODS.includes(m)).join(', ')})`, commaList)
+    .option(
+      '--methods <list>',
+      `comma-separated (default: ${PAPER_METHODS.join(',')}; also ${METHODS.filter((m) => !PAPER_METHODS.includes(m)).join(', ')})`,
+      commaList,
+    )
     .option('--tasks <list>', 'comma-separated built-in tasks (default: all 8)', commaList)
     .option('--out <dir>', 'results root', 'output')
     .option('--data-dir <dir>', 'folder holding <task>/{train,test}-00000-of-00001.parquet')

@@ -64,7 +64,11 @@ export function register(program: Command): void {
     .option('--laws <ids>', 'comma-separated law ids (default: all laws of the task)', commaList)
     .option('--repeats <n>', 'independent repeats per law', positiveInt('--repeats', MAX_REPEATS, REPEATS_WHY), 10)
     .option('--seed <n>', 'base seed; same seed, same results', nonNegativeInt('--seed'), 0)
-    .option('--restarts <n>', `starts of each multistart fit (default: ${DEFAULT_RESTARTS.lbfgsb} with lbfgsb, ${DEFAULT_RESTARTS.trf} with trf)`, positiveInt('--restarts'))
+    .option(
+      '--restarts <n>',
+      `starts of each multistart fit (default: ${DEFAULT_RESTARTS.lbfgsb} with lbfgsb, ${DEFAULT_RESTARTS.trf} with trf)`,
+      positiveInt('--restarts'),
+    )
     .addOption(workersOption())
     .option('--fitter <name>', `local optimiser: ${FITTERS.join(', ')} (see below)`, 'lbfgsb')
     .option('--gradient <g>', "fit gradient: reference (through clip(), as the reference's Jacobians) or exact", 'reference')
@@ -112,7 +116,9 @@ Examples:
       if (!FITTERS.includes(flags.fitter as FitterName)) throw new UsageError(`--fitter ${flags.fitter}: choose from ${FITTERS.join(', ')}`);
       if (!['reference', 'exact'].includes(flags.gradient)) throw new UsageError(`--gradient ${flags.gradient}: choose reference or exact`);
       if (exploreProblem(method, flags.explore)) {
-        throw new UsageError(`--explore ${flags.explore}: only the model-based methods (d-opt, v-opt, mspe, mspe-intra, mspe-inter) mix in exploration, not ${method}`);
+        throw new UsageError(
+          `--explore ${flags.explore}: only the model-based methods (d-opt, v-opt, mspe, mspe-intra, mspe-inter) mix in exploration, not ${method}`,
+        );
       }
       const loss = lossSpecOf(flags);
       const plain = loss.loss === 'l2' && flags.explore === 0;
@@ -145,24 +151,26 @@ Examples:
       if (await scaleOut(flags, grid, job, () => tableAndReport(flags.out, flags.dataDir))) return;
       let result;
       try {
-        result = await withResumeHint(flags.out, ' with --resume', () => runBenchmark({
-          task,
-          method,
-          laws,
-          repeats: flags.repeats,
-          seed: flags.seed,
-          restarts: grid.restarts,
-          fitter: flags.fitter as FitterName,
-          gradient: flags.gradient as FitGradient,
-          loss,
-          explore: flags.explore,
-          workers: flags.workers,
-          out: flags.out,
-          dataDir: flags.dataDir,
-          shard: flags.shard ?? null,
-          resume: Boolean(flags.resume),
-          quiet: Boolean(flags.quiet),
-        }));
+        result = await withResumeHint(flags.out, ' with --resume', () =>
+          runBenchmark({
+            task,
+            method,
+            laws,
+            repeats: flags.repeats,
+            seed: flags.seed,
+            restarts: grid.restarts,
+            fitter: flags.fitter as FitterName,
+            gradient: flags.gradient as FitGradient,
+            loss,
+            explore: flags.explore,
+            workers: flags.workers,
+            out: flags.out,
+            dataDir: flags.dataDir,
+            shard: flags.shard ?? null,
+            resume: Boolean(flags.resume),
+            quiet: Boolean(flags.quiet),
+          }),
+        );
       } catch (e) {
         if (e instanceof ResumeConflict) throw new UsageError(e.message);
         throw e;

@@ -1,5 +1,4 @@
 /** `active-sl stress`: the misspecification and noise stress suite. */
-import os from 'node:os';
 import type { Command } from 'commander';
 import type { FitterName } from '../../fit/multistart.js';
 import { fitterOption } from '../loss-flags.js';
@@ -31,7 +30,13 @@ export function register(program: Command): void {
     .option('--out <dir>', 'results folder (units.jsonl, stress-summary.json, stress.md, scenarios/)', 'stress-output')
     .option('--repeats <n>', 'noise draws per scenario and noise level (each also a selection repeat)', positiveInt('--repeats', MAX_REPEATS, REPEATS_WHY), 10)
     .option('--scenarios <names>', `comma-separated: ${STRESS_SCENARIOS.join(', ')} (default: all)`, commaList)
-    .option('--noise <levels>', `comma-separated noise levels: ${Object.entries(NOISE_LEVELS).map(([k, v]) => `${k} (sd ${v})`).join(', ')} (default: all)`, commaList)
+    .option(
+      '--noise <levels>',
+      `comma-separated noise levels: ${Object.entries(NOISE_LEVELS)
+        .map(([k, v]) => `${k} (sd ${v})`)
+        .join(', ')} (default: all)`,
+      commaList,
+    )
     .option('--methods <names>', `comma-separated methods (default: ${STRESS_METHODS.join(', ')})`, commaList)
     .option('--no-extras', 'leave out the MSPE exploration mix and the robust-loss variants')
     .option('--restarts <n>', 'starts of each multistart fit', positiveInt('--restarts'), 64)

@@ -29,7 +29,11 @@ export function register(program: Command): void {
     .option('--method <m>', `acquisition: ${SUGGEST_METHODS.join(', ')}`, 'mspe')
     .option('--batch <k>', 'suggest k runs at once (greedy; later picks assume earlier ones return their prediction)', positiveInt('--batch'), 1)
     .option('--budget <cost>', 'cost left: each suggestion and the batch in total must fit', numberFlag('--budget'))
-    .option('--stop-below <u>', 'report stop=true once the target uncertainty (Σ 90% half-width / Σ |forecast| over the target rows) is below u', numberFlag('--stop-below', true))
+    .option(
+      '--stop-below <u>',
+      'report stop=true once the target uncertainty (Σ 90% half-width / Σ |forecast| over the target rows) is below u',
+      numberFlag('--stop-below', true),
+    )
     .option('--seed <n>', 'seed of the multistart fit', nonNegativeInt('--seed'), 0)
     .option('--restarts <n>', 'starts of the multistart fit', positiveInt('--restarts'), 64)
     .option('--data-dir <dir>', 'where to look for the task’s data files besides its own folder')
@@ -84,11 +88,15 @@ Examples:
       const pool = data.groups.find((g) => g.name === group)?.pool;
       const repeats = pool ? sameConfiguration(pool).filter((rows, p) => rows[0] !== p).length : 0;
       if (repeats > 0) {
-        process.stderr.write(`active-sl: note: ${repeats} pool row${repeats > 1 ? 's repeat' : ' repeats'} another row's features; each configuration is run and suggested once\n`);
+        process.stderr.write(
+          `active-sl: note: ${repeats} pool row${repeats > 1 ? 's repeat' : ' repeats'} another row's features; each configuration is run and suggested once\n`,
+        );
       }
       if (result.suggestions.length < flags.batch) {
         const why = flags.budget !== undefined ? 'not yet run and affordable within --budget' : 'not yet run';
-        process.stderr.write(`active-sl: note: asked for ${flags.batch} runs, but only ${result.suggestions.length} candidate${result.suggestions.length === 1 ? ' is' : 's are'} ${why}\n`);
+        process.stderr.write(
+          `active-sl: note: asked for ${flags.batch} runs, but only ${result.suggestions.length} candidate${result.suggestions.length === 1 ? ' is' : 's are'} ${why}\n`,
+        );
       }
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -106,10 +114,14 @@ Examples:
           fmt(s.score),
         ]);
         process.stdout.write('run next:\n');
-        process.stdout.write(`${textTable(['#', 'data row', ...task.features, 'cost', 'score'], rows, ['r', 'r', ...task.features.map(() => 'r' as const), 'r', 'r'])}\n`);
+        process.stdout.write(
+          `${textTable(['#', 'data row', ...task.features, 'cost', 'score'], rows, ['r', 'r', ...task.features.map(() => 'r' as const), 'r', 'r'])}\n`,
+        );
       }
       process.stdout.write(`\ntarget region (${task.targets[0]}):\n${printTarget(result.target, task.features)}\n`);
-      process.stdout.write(`\nuncertainty ${fmt(result.target.uncertainty)}${flags.stopBelow !== undefined ? ` (stop below ${flags.stopBelow}: ${result.stop ? 'yes — stop' : 'no — keep going'})` : ''}\n`);
+      process.stdout.write(
+        `\nuncertainty ${fmt(result.target.uncertainty)}${flags.stopBelow !== undefined ? ` (stop below ${flags.stopBelow}: ${result.stop ? 'yes — stop' : 'no — keep going'})` : ''}\n`,
+      );
       process.stdout.write(`${printLawFits(result.lawFits)}\n`);
     });
 }

@@ -70,7 +70,9 @@ function listPresets(json: boolean): void {
   }
   const width = Math.max(...STRESS_SCENARIOS.map((n) => n.length));
   const lines = STRESS_SCENARIOS.map((name) => `${name.padEnd(width)}  ${STRESS_SCENARIO_DETAILS[name].summary}`);
-  const levels = Object.entries(NOISE_LEVELS).map(([k, v]) => `${k} ${v}`).join(', ');
+  const levels = Object.entries(NOISE_LEVELS)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
   process.stdout.write(`${lines.join('\n')}\n\nnoise levels (sd of the loss at the pool's geometric-mean cost): ${levels}\n`);
 }
 

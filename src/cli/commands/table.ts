@@ -42,7 +42,10 @@ export function register(program: Command): void {
         // halving and stress folders look alike (config.json, runs.jsonl) but have their own tables
         const halving = findHalvingRuns(dirs).length > 0;
         const stress = findStressSummaries(dirs).length > 0;
-        const other = halving || stress ? `: it holds ${[halving && 'halving', stress && 'stress-suite'].filter(Boolean).join(' and ')} results, which \`active-sl report ${dirs[0]}\` tabulates` : ' (a run folder holds config.json and runs.jsonl)';
+        const other =
+          halving || stress
+            ? `: it holds ${[halving && 'halving', stress && 'stress-suite'].filter(Boolean).join(' and ')} results, which \`active-sl report ${dirs[0]}\` tabulates`
+            : ' (a run folder holds config.json and runs.jsonl)';
         throw new UsageError(`no benchmark runs under ${dirs.join(', ')}${other}`);
       }
       const rows = buildTable(mergeRuns(runDirs), Boolean(opts.paper));

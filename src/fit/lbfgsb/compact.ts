@@ -126,4 +126,3 @@ export function pushPair(ws: BoxWorkspace, col: number, memory: number): number 
   }
   return k + 1;
 }
-

@@ -209,4 +209,3 @@ export class StrongWolfeSearch {
     this.stp = stpf;
   }
 }
-

@@ -432,4 +432,3 @@ export function searchTarget(ws: BoxWorkspace, col: number, theta: number, const
   for (let i = 0; i < n; i++) if (!Number.isFinite(z[i])) return false;
   return true;
 }
-

@@ -149,4 +149,3 @@ export class BoxWorkspace {
     this.wa = vec();
   }
 }
-

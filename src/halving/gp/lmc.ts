@@ -600,7 +600,13 @@ function posterior(data: LmcData, packed: Float64Array, ws: LmcWorkspace | Krone
  * loss, so W scales by s_old / s_new and κ, σ², b² by its square. Undefined when the previous fit
  * is for another number of curves or rank, or is not finite.
  */
-function warmStartFrom(previous: Pick<LmcFit, 'hyper' | 'scale'>, data: LmcData, rank: number, lower: Float64Array, upper: Float64Array): Float64Array | undefined {
+function warmStartFrom(
+  previous: Pick<LmcFit, 'hyper' | 'scale'>,
+  data: LmcData,
+  rank: number,
+  lower: Float64Array,
+  upper: Float64Array,
+): Float64Array | undefined {
   const { hyper, scale } = previous;
   if (hyper.kappa.length !== data.curves || hyper.W.length !== data.curves * rank) return undefined;
   const ratio = scale.std / data.yStd;

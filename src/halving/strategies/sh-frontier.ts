@@ -41,7 +41,10 @@ function keepForFrontier(ctx: KeepContext): number[] {
       let error = 0;
       for (let d = 0; d < FRONTIER_DRAWS; d++) error += Math.min(current[d], draws[d * M + k]) - best[d];
       // ties (e.g. all draws equal) go to the better predicted mean, then to model order
-      if (error < pickError - 1e-12 || (Math.abs(error - pickError) <= 1e-12 && (predicted.get(ids[k])?.mean ?? Infinity) < (predicted.get(ids[pick])?.mean ?? Infinity))) {
+      if (
+        error < pickError - 1e-12 ||
+        (Math.abs(error - pickError) <= 1e-12 && (predicted.get(ids[k])?.mean ?? Infinity) < (predicted.get(ids[pick])?.mean ?? Infinity))
+      ) {
         pick = k;
         pickError = error;
       }

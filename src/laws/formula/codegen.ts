@@ -24,25 +24,44 @@ function literal(v: number): string {
 function valueCode(node: Node, args: string[]): string {
   const [a, b, c] = args;
   switch (node.op) {
-    case 'neg': return `-${a}`;
-    case 'add': return `${a} + ${b}`;
-    case 'sub': return `${a} - ${b}`;
-    case 'mul': return `${a} * ${b}`;
-    case 'div': return `${a} / ${b}`;
-    case 'pow': return b === '2' ? `${a} * ${a}` : `Math.pow(${a}, ${b})`;
-    case 'powlog': return `(${a} > 0 ? Math.exp(${c} * ${b}) : Math.pow(${a}, ${c}))`;
-    case 'exp': return `Math.exp(${a})`;
-    case 'log': return `Math.log(${a})`;
-    case 'log10': return `Math.log(${a}) / ${Math.LN10}`;
-    case 'sqrt': return `Math.sqrt(${a})`;
-    case 'abs': return `Math.abs(${a})`;
-    case 'tanh': return `Math.tanh(${a})`;
-    case 'softplus': return `softplus(${a})`;
-    case 'sigmoid': return `sigmoid(${a})`;
-    case 'min': return `Math.min(${a}, ${b})`;
-    case 'max': return `Math.max(${a}, ${b})`;
-    case 'clip': return `Math.min(Math.max(${a}, ${b}), ${c})`;
-    default: throw new Error(`valueCode: leaf ${node.op}`);
+    case 'neg':
+      return `-${a}`;
+    case 'add':
+      return `${a} + ${b}`;
+    case 'sub':
+      return `${a} - ${b}`;
+    case 'mul':
+      return `${a} * ${b}`;
+    case 'div':
+      return `${a} / ${b}`;
+    case 'pow':
+      return b === '2' ? `${a} * ${a}` : `Math.pow(${a}, ${b})`;
+    case 'powlog':
+      return `(${a} > 0 ? Math.exp(${c} * ${b}) : Math.pow(${a}, ${c}))`;
+    case 'exp':
+      return `Math.exp(${a})`;
+    case 'log':
+      return `Math.log(${a})`;
+    case 'log10':
+      return `Math.log(${a}) / ${Math.LN10}`;
+    case 'sqrt':
+      return `Math.sqrt(${a})`;
+    case 'abs':
+      return `Math.abs(${a})`;
+    case 'tanh':
+      return `Math.tanh(${a})`;
+    case 'softplus':
+      return `softplus(${a})`;
+    case 'sigmoid':
+      return `sigmoid(${a})`;
+    case 'min':
+      return `Math.min(${a}, ${b})`;
+    case 'max':
+      return `Math.max(${a}, ${b})`;
+    case 'clip':
+      return `Math.min(Math.max(${a}, ${b}), ${c})`;
+    default:
+      throw new Error(`valueCode: leaf ${node.op}`);
   }
 }
 
@@ -68,10 +87,14 @@ function plan(graph: Graph): Plan {
 /** The name under which a node's value is visible inside the row loop. */
 function nameOf(n: Node): string {
   switch (n.kind) {
-    case 'const': return literal(n.value);
-    case 'param': return n.op === 'param' ? `t${n.value}` : `p${n.id}`;
-    case 'feature': return n.op === 'feature' ? `x${n.value}` : `f${n.id}`;
-    case 'row': return `v${n.id}`;
+    case 'const':
+      return literal(n.value);
+    case 'param':
+      return n.op === 'param' ? `t${n.value}` : `p${n.id}`;
+    case 'feature':
+      return n.op === 'feature' ? `x${n.value}` : `f${n.id}`;
+    case 'row':
+      return `v${n.id}`;
   }
 }
 
@@ -112,7 +135,14 @@ function emitNodes(graph: Graph, nodes: Node[], mode: Derivatives, out: string[]
       return name;
     };
     for (const j of n.deps) {
-      const d = derivative(n, { args, self }, argNodes.map((a) => derivName(a, j)), share, mode === 'fit', constant);
+      const d = derivative(
+        n,
+        { args, self },
+        argNodes.map((a) => derivName(a, j)),
+        share,
+        mode === 'fit',
+        constant,
+      );
       out.push(`const d${n.id}_${j} = ${d ?? '0'};`);
     }
   }
@@ -147,10 +177,7 @@ export function generate(graph: Graph): GeneratedSource {
     ...cached.map((n) => `const C${cacheSlot.get(n.id)} = C[${cacheSlot.get(n.id)}];`),
   ];
   // inside the row loop: raw features read from their columns, computed ones from the cache
-  const rowLoads = [
-    ...usedFeatures.map((f) => `const x${f} = X${f}[i];`),
-    ...cached.map((n) => `const f${n.id} = C${cacheSlot.get(n.id)}[i];`),
-  ];
+  const rowLoads = [...usedFeatures.map((f) => `const x${f} = X${f}[i];`), ...cached.map((n) => `const f${n.id} = C${cacheSlot.get(n.id)}[i];`)];
 
   const outputs = graph.outputs.map((o) => graph.nodes[o]);
 
@@ -182,45 +209,48 @@ export function generate(graph: Graph): GeneratedSource {
 
   const value = kernel('none', (_o, node, idx) => [`out[${idx}] = ${nameOf(node)};`], [], []);
 
-  const valueJacWith = (mode: Derivatives) => kernel(
-    mode,
-    (_o, node, idx) => {
-      const lines = [`out[${idx}] = ${nameOf(node)};`, `const base${_o} = (${idx}) * ${P};`];
-      for (let j = 0; j < P; j++) lines.push(`J[base${_o} + ${j}] = ${derivName(node, j) ?? '0'};`);
-      return lines;
-    },
-    [],
-    [],
-  );
+  const valueJacWith = (mode: Derivatives) =>
+    kernel(
+      mode,
+      (_o, node, idx) => {
+        const lines = [`out[${idx}] = ${nameOf(node)};`, `const base${_o} = (${idx}) * ${P};`];
+        for (let j = 0; j < P; j++) lines.push(`J[base${_o} + ${j}] = ${derivName(node, j) ?? '0'};`);
+        return lines;
+      },
+      [],
+      [],
+    );
   const valueJac = valueJacWith('exact');
   const valueJacFit = valueJacWith('fit');
 
-  const sse = kernel(
-    'none',
-    (o, node, idx) => [`const r${o} = ${nameOf(node)} - y[${idx}];`, `s += r${o} * r${o};`],
-    ['let s = 0;'],
-    ['return s;'],
-  );
+  const sse = kernel('none', (o, node, idx) => [`const r${o} = ${nameOf(node)} - y[${idx}];`, `s += r${o} * r${o};`], ['let s = 0;'], ['return s;']);
 
   const gradDeps = new Set<number>();
   for (const node of outputs) for (const j of node.deps) gradDeps.add(j);
   const gj = [...gradDeps].sort((a, b) => a - b);
-  const sseGradWith = (mode: Derivatives) => kernel(
-    mode,
-    (o, node, idx) => {
-      const lines = [`const r${o} = ${nameOf(node)} - y[${idx}];`, `s += r${o} * r${o};`];
-      for (const j of node.deps) lines.push(`g${j} += r${o} * ${derivName(node, j)};`);
-      return lines;
-    },
-    ['let s = 0;', ...gj.map((j) => `let g${j} = 0;`)],
-    [
-      `for (let j = 0; j < ${P}; j++) g[j] = 0;`,
-      ...gj.map((j) => `g[${j}] = 2 * g${j};`),
-      'return s;',
-    ],
-  );
+  const sseGradWith = (mode: Derivatives) =>
+    kernel(
+      mode,
+      (o, node, idx) => {
+        const lines = [`const r${o} = ${nameOf(node)} - y[${idx}];`, `s += r${o} * r${o};`];
+        for (const j of node.deps) lines.push(`g${j} += r${o} * ${derivName(node, j)};`);
+        return lines;
+      },
+      ['let s = 0;', ...gj.map((j) => `let g${j} = 0;`)],
+      [`for (let j = 0; j < ${P}; j++) g[j] = 0;`, ...gj.map((j) => `g[${j}] = 2 * g${j};`), 'return s;'],
+    );
   const sseGrad = sseGradWith('exact');
   const sseGradFit = sseGradWith('fit');
 
-  return { prepare: prep.join('\n'), value, valueJac, valueJacFit, sse, sseGrad, sseGradFit, cachedColumns: cached.length, usedFeatures: [...usedFeatures].sort((a, b) => a - b) };
+  return {
+    prepare: prep.join('\n'),
+    value,
+    valueJac,
+    valueJacFit,
+    sse,
+    sseGrad,
+    sseGradFit,
+    cachedColumns: cached.length,
+    usedFeatures: [...usedFeatures].sort((a, b) => a - b),
+  };
 }

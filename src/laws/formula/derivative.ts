@@ -57,10 +57,14 @@ export function derivative(
   const [da, db, dc] = d;
   const r = v.self;
   switch (node.op) {
-    case 'neg': return da === null ? null : `-(${da})`;
-    case 'add': return plus(da, db);
-    case 'sub': return minus(da, db);
-    case 'mul': return plus(times(da, b), times(a, db));
+    case 'neg':
+      return da === null ? null : `-(${da})`;
+    case 'add':
+      return plus(da, db);
+    case 'sub':
+      return minus(da, db);
+    case 'mul':
+      return plus(times(da, b), times(a, db));
     case 'div': {
       // (a/b)' = (a' − r·b') / b
       const num = minus(da, times(r, db));
@@ -99,14 +103,22 @@ export function derivative(
       }
       return plus(viaBase, viaExponent);
     }
-    case 'exp': return times(r, da);
-    case 'log': return da === null ? null : `${wrap(da)} / ${a}`;
-    case 'log10': return da === null ? null : `${wrap(da)} / (${a} * ${Math.LN10})`;
-    case 'sqrt': return da === null ? null : `0.5 * ${wrap(da)} / ${r}`;
-    case 'abs': return times(shared('sg', `Math.sign(${a})`), da);
-    case 'tanh': return times(shared('dt', `1 - ${r} * ${r}`), da);
-    case 'sigmoid': return times(shared('ds', `${r} * (1 - ${r})`), da);
-    case 'softplus': return times(shared('ds', `1 / (1 + Math.exp(-${a}))`), da);
+    case 'exp':
+      return times(r, da);
+    case 'log':
+      return da === null ? null : `${wrap(da)} / ${a}`;
+    case 'log10':
+      return da === null ? null : `${wrap(da)} / (${a} * ${Math.LN10})`;
+    case 'sqrt':
+      return da === null ? null : `0.5 * ${wrap(da)} / ${r}`;
+    case 'abs':
+      return times(shared('sg', `Math.sign(${a})`), da);
+    case 'tanh':
+      return times(shared('dt', `1 - ${r} * ${r}`), da);
+    case 'sigmoid':
+      return times(shared('ds', `${r} * (1 - ${r})`), da);
+    case 'softplus':
+      return times(shared('ds', `1 / (1 + Math.exp(-${a}))`), da);
     case 'min':
     case 'max': {
       // a clamp, min or max of an expression and a parameter-free bound, passes the expression's

@@ -143,9 +143,7 @@ describe('exact Jacobian', () => {
     const law = compileLaw({ formula, params: ['a', 'b'], features: ['x'] });
     const { jac } = law.evaluate(theta, X);
     const fd = numericJacobian(law, theta, X);
-    (jac as number[][]).forEach((row, i) =>
-      row.forEach((v, j) => expect(v, `row ${i}, param ${j}`).toBeCloseTo(fd[i][j], 6)),
-    );
+    (jac as number[][]).forEach((row, i) => row.forEach((v, j) => expect(v, `row ${i}, param ${j}`).toBeCloseTo(fd[i][j], 6)));
   });
 
   it('is exactly 0 where a clamp is active, not NaN', () => {
@@ -218,7 +216,12 @@ describe('compiled kernels', () => {
     });
     const { pred, jac } = law.evaluate([1, 2], [[0.25, 0.75]]);
     expect(pred).toEqual([[1.5, -0.5]]);
-    expect(jac).toEqual([[[1, 0.25], [1, -0.75]]]);
+    expect(jac).toEqual([
+      [
+        [1, 0.25],
+        [1, -0.75],
+      ],
+    ]);
     expect(() => compileLaw({ formula: { l1: 'a' }, params: ['a'], features: [], outputs: ['l1', 'l2'] })).toThrow(/no formula for output 'l2'/);
   });
 });

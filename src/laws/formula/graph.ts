@@ -52,25 +52,44 @@ export function sigmoid(x: number): number {
 /** Scalar semantics of every operation; the generated code must agree with this exactly. */
 export function applyOp(op: Op, a: number, b = NaN, c = NaN): number {
   switch (op) {
-    case 'neg': return -a;
-    case 'add': return a + b;
-    case 'sub': return a - b;
-    case 'mul': return a * b;
-    case 'div': return a / b;
-    case 'pow': return b === 2 ? a * a : Math.pow(a, b);
-    case 'powlog': return a > 0 ? Math.exp(c * b) : Math.pow(a, c);
-    case 'exp': return Math.exp(a);
-    case 'log': return Math.log(a);
-    case 'log10': return Math.log(a) / LN10;
-    case 'sqrt': return Math.sqrt(a);
-    case 'abs': return Math.abs(a);
-    case 'tanh': return Math.tanh(a);
-    case 'softplus': return softplus(a);
-    case 'sigmoid': return sigmoid(a);
-    case 'min': return Math.min(a, b);
-    case 'max': return Math.max(a, b);
-    case 'clip': return Math.min(Math.max(a, b), c);
-    default: throw new Error(`applyOp: ${op} is a leaf`);
+    case 'neg':
+      return -a;
+    case 'add':
+      return a + b;
+    case 'sub':
+      return a - b;
+    case 'mul':
+      return a * b;
+    case 'div':
+      return a / b;
+    case 'pow':
+      return b === 2 ? a * a : Math.pow(a, b);
+    case 'powlog':
+      return a > 0 ? Math.exp(c * b) : Math.pow(a, c);
+    case 'exp':
+      return Math.exp(a);
+    case 'log':
+      return Math.log(a);
+    case 'log10':
+      return Math.log(a) / LN10;
+    case 'sqrt':
+      return Math.sqrt(a);
+    case 'abs':
+      return Math.abs(a);
+    case 'tanh':
+      return Math.tanh(a);
+    case 'softplus':
+      return softplus(a);
+    case 'sigmoid':
+      return sigmoid(a);
+    case 'min':
+      return Math.min(a, b);
+    case 'max':
+      return Math.max(a, b);
+    case 'clip':
+      return Math.min(Math.max(a, b), c);
+    default:
+      throw new Error(`applyOp: ${op} is a leaf`);
   }
 }
 
@@ -154,20 +173,25 @@ export class GraphBuilder {
     const locals = new Map<string, number>();
     const lower = (e: Expr): number => {
       switch (e.type) {
-        case 'num': return this.constant(e.value);
-        case 'param': return this.leaf('param', e.index);
-        case 'feature': return this.leaf('feature', e.index);
+        case 'num':
+          return this.constant(e.value);
+        case 'param':
+          return this.leaf('param', e.index);
+        case 'feature':
+          return this.leaf('feature', e.index);
         case 'local': {
           const id = locals.get(e.name);
           if (id === undefined) throw new Error(`internal: local ${e.name} unresolved`);
           return id;
         }
-        case 'unary': return this.apply('neg', [lower(e.arg)]);
+        case 'unary':
+          return this.apply('neg', [lower(e.arg)]);
         case 'binary': {
           const op = ({ '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '^': 'pow' } as const)[e.op];
           return this.apply(op, [lower(e.left), lower(e.right)]);
         }
-        case 'call': return this.apply(e.fn, e.args.map(lower));
+        case 'call':
+          return this.apply(e.fn, e.args.map(lower));
       }
     };
     for (const { name, expr } of program.locals) locals.set(name, lower(expr));

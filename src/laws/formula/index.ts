@@ -101,7 +101,7 @@ export function compileFormula(spec: FormulaSpec): CompiledFormula {
   const linear = linearParams(graph);
   const source = generate(graph);
   const make = (args: string[], body: string) =>
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- body is generated from the parsed DAG only
+    // the body is generated from the parsed DAG only, never from user text
     new Function('softplus', 'sigmoid', `"use strict"; return function (${args.join(', ')}) {\n${body}\n};`)(softplus, sigmoid);
   const kernels: Kernels = {
     prepare: make(['F', 'n'], source.prepare),

@@ -188,7 +188,12 @@ export function parseFormula(source: string, scope: Scope): Program {
     if (isOp(';')) next();
     const end = peek();
     if (end.kind !== 'eof') {
-      fail(end.kind === 'op' && end.text === '=' ? "unexpected '=' (a definition must come before the final expression)" : `unexpected '${end.text}' after the expression`, end);
+      fail(
+        end.kind === 'op' && end.text === '='
+          ? "unexpected '=' (a definition must come before the final expression)"
+          : `unexpected '${end.text}' after the expression`,
+        end,
+      );
     }
     return program;
   }

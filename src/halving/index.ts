@@ -1,0 +1,22 @@
+/** `active-sl/halving`: learning-curve budget allocation — curves, the round schedule and its strategies, the learning-curve surrogates, the frontier law, and the advice for a campaign in progress. */
+export { readCurves, revealed, lossAt } from './curves.js';
+export type { Curve, CurveSet } from './curves.js';
+export { adviseHalving, SUGGEST_STRATEGIES } from './suggest.js';
+export type { HalvingAdvice, HalvingSuggestStrategy, ModelAdvice } from './suggest.js';
+export { runHalving } from './bench.js';
+export type { HalvingRunOptions, HalvingSummary } from './bench.js';
+export { runHalvingUnit, unitCurves } from './unit.js';
+export type { CurveSource, HalvingConfig, HalvingRecord } from './unit.js';
+export { runSchedule, roundCount, BudgetError } from './schedule.js';
+export type { KeepContext, Strategy } from './schedule.js';
+export { STRATEGIES } from './strategies/index.js';
+export { fitFrontier, frontierLoss, lowerEnvelope, areaBetween } from './frontier.js';
+export type { FrontierLaw } from './frontier.js';
+export { lmcForecaster } from './forecast.js';
+export type { Forecast, Forecaster } from './forecast.js';
+export { fitLmc, lmcPosterior } from './gp/lmc.js';
+export type { LmcFit, LmcHyper, LmcOptions } from './gp/lmc.js';
+export { fitEnsemble, FAMILIES, DEFAULT_ENSEMBLE } from './ensemble.js';
+export type { Ensemble, EnsembleOptions, Family } from './ensemble.js';
+export { syntheticCurves, parseSyntheticSpec, DEFAULT_SPEC } from './synthetic.js';
+export type { SyntheticSpec } from './synthetic.js';
