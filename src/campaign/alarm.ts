@@ -30,6 +30,7 @@
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import { LeastSquares } from '../fit/multistart.js';
 import type { Bounds, Law } from '../laws/law.js';
+import { cholesky, solveLower } from '../linalg/cholesky.js';
 import { figure } from '../text/figure.js';
 import { chiSquareUpperP, fUpperP, studentTwoSidedP } from './tails.js';
 
@@ -700,28 +701,13 @@ function holdoutTest(
   };
 }
 
-/** aᵀB⁻¹a for a symmetric positive-definite B (lower triangle filled, B ⪰ I), by Cholesky in place. */
+/** aᵀB⁻¹a = ‖L⁻¹a‖² for a symmetric B ⪰ I (lower triangle filled), B factored in place; 0 if B has a non-finite entry. */
 function quadraticInverse(B: Float64Array, a: Float64Array, r: number): number {
-  for (let j = 0; j < r; j++) {
-    let d = B[j * r + j];
-    for (let k = 0; k < j; k++) d -= B[j * r + k] * B[j * r + k];
-    const l = Math.sqrt(Math.max(d, 1));
-    B[j * r + j] = l;
-    for (let i = j + 1; i < r; i++) {
-      let s = B[i * r + j];
-      for (let k = 0; k < j; k++) s -= B[i * r + k] * B[j * r + k];
-      B[i * r + j] = s / l;
-    }
-  }
-  // ‖L⁻¹a‖²
-  const x = new Float64Array(r);
+  if (!cholesky(B, r, r)) return 0;
+  const x = Float64Array.from(a);
+  solveLower(B, r, r, x, 0);
   let q = 0;
-  for (let i = 0; i < r; i++) {
-    let s = a[i];
-    for (let k = 0; k < i; k++) s -= B[i * r + k] * x[k];
-    x[i] = s / B[i * r + i];
-    q += x[i] * x[i];
-  }
+  for (let i = 0; i < r; i++) q += x[i] * x[i];
   return q;
 }
 

@@ -3,7 +3,7 @@
  *
  * ΔH(x) = log det(I + J̃ₓΣJ̃ₓᵀ / σ²)   (one output: log1p(j̃ₓᵀΣj̃ₓ / σ²)), scored as ΔH / (cost/total)^0.4.
  */
-import { logDetPositive, rowDot } from './dense.js';
+import { logDetPositive, rowDot } from '../linalg/dense.js';
 import type { LinearisedFit } from './linearised.js';
 
 export const DOPT_COST_EXPONENT = 0.4;

@@ -4,7 +4,7 @@
  * Built once per fit and shared by MSPE, V-opt and D-opt.
  */
 import type { BoundLaw } from '../laws/law.js';
-import { timesSquare } from './dense.js';
+import { timesSquare } from '../linalg/dense.js';
 import { linearise, type Linearisation, type Posterior } from './fisher.js';
 
 export interface LinearisedFit {

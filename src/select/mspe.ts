@@ -19,7 +19,7 @@
  * term only (its inter-mode term would need a D-dimensional integral); the inter-only ablation
  * sums the one-dimensional term over the outputs taken one at a time.
  */
-import { rowDot, rowsDot } from './dense.js';
+import { rowDot, rowsDot } from '../linalg/dense.js';
 import { unionBad, type LinearisedFit } from './linearised.js';
 import { varianceReduction } from './vopt.js';
 

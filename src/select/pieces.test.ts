@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileLaw } from '../laws/law.js';
 import { completeLinkage, condensedIndex, cutTree, silhouette } from './cluster.js';
-import { logDetPositive, traceSolve } from './dense.js';
+import { logDetPositive, traceSolve } from '../linalg/dense.js';
 import { flooredInverse, jacobianScale, noiseVariance, posterior, priorPrecision } from './fisher.js';
 import { bestSilhouetteCut, bicWeights, buildModes, goodFits } from './modes.js';
 import { argmax, costPenalised } from './penalty.js';

@@ -5,7 +5,7 @@
  * ΔV(x) = tr((σ²I + J̃ₓΣJ̃ₓᵀ)⁻¹ J̃ₓΣJ̃ₜᵀJ̃ₜΣJ̃ₓᵀ)   (one output: Σₜ (j̃ₜᵀΣj̃ₓ)² / (σ² + j̃ₓᵀΣj̃ₓ)),
  * scored as ΔV / (cost/total)^0.3.
  */
-import { rowDot, rowsDot, traceSolve } from './dense.js';
+import { rowDot, rowsDot, traceSolve } from '../linalg/dense.js';
 import type { LinearisedFit } from './linearised.js';
 
 export const VOPT_COST_EXPONENT = 0.3;

@@ -1,42 +1,6 @@
 /** The compact limited-memory BFGS matrix and the small dense kernels it needs. */
+import { cholesky, solveLower, solveLowerT } from '../../linalg/cholesky.js';
 import type { BoxWorkspace } from './workspace.js';
-// Small dense helpers on row-major k × k blocks with a given stride. In-place, no allocation.
-
-/** Lower Cholesky factor of the symmetric block in A (lower triangle read); false if not positive definite. */
-export function cholesky(A: Float64Array, k: number, stride: number): boolean {
-  for (let j = 0; j < k; j++) {
-    let djj = A[j * stride + j];
-    for (let q = 0; q < j; q++) djj -= A[j * stride + q] ** 2;
-    if (!(djj > 0) || !Number.isFinite(djj)) return false;
-    const ljj = Math.sqrt(djj);
-    A[j * stride + j] = ljj;
-    for (let i = j + 1; i < k; i++) {
-      let s = A[i * stride + j];
-      for (let q = 0; q < j; q++) s -= A[i * stride + q] * A[j * stride + q];
-      A[i * stride + j] = s / ljj;
-    }
-  }
-  return true;
-}
-
-/** v[off..off+k) ← L⁻¹ v (L lower triangular). */
-export function solveLower(L: Float64Array, k: number, stride: number, v: Float64Array, off: number): void {
-  for (let i = 0; i < k; i++) {
-    let s = v[off + i];
-    for (let q = 0; q < i; q++) s -= L[i * stride + q] * v[off + q];
-    v[off + i] = s / L[i * stride + i];
-  }
-}
-
-/** v[off..off+k) ← L⁻ᵀ v (L lower triangular). */
-export function solveLowerT(L: Float64Array, k: number, stride: number, v: Float64Array, off: number): void {
-  for (let i = k - 1; i >= 0; i--) {
-    let s = v[off + i];
-    for (let q = i + 1; q < k; q++) s -= L[q * stride + i] * v[off + q];
-    v[off + i] = s / L[i * stride + i];
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // The compact limited-memory BFGS matrix  B = θI − W·M·Wᵀ,  W = [Y, θS],
 // M⁻¹ = [[−D, Lᵀ], [L, θSᵀS]],  D = diag(s_i·y_i),  L = strict lower triangle of SᵀY.

@@ -1,5 +1,6 @@
 /** The generalized Cauchy point and the subspace minimisation step of L-BFGS-B. */
-import { applyM, cholesky, solveLower, solveLowerT } from './compact.js';
+import { cholesky, solveLower, solveLowerT } from '../../linalg/cholesky.js';
+import { applyM } from './compact.js';
 import { AT_LOWER, AT_UPPER, FIXED, FREE, type BoxWorkspace } from './workspace.js';
 
 const EPS = Number.EPSILON;

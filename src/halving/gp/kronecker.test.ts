@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rngFor } from '../../random/seeds.js';
 import { KroneckerWorkspace, negativeLogMarginalKronecker, sharedGridPoints } from './kronecker.js';
-import { symmetricEigen } from './linalg.js';
+import { symmetricEigen } from '../../linalg/eigen.js';
 import { drawLmcStart, fitLmc, lmcPosterior, LmcWorkspace, negativeLogMarginal, packLmcHyper, prepareLmcData, unpackLmcHyper, type CurveData } from './lmc.js';
 
 /** M curves at the same n log-compute points: decaying power laws with offsets and noise. */

@@ -20,7 +20,8 @@
  *   R = Σ_ab B_ab Q_(a,·)(b,·) = V R̂ Vᵀ,  R̂_ll′ = â_lᵀ B â_l′ + c ẑ_lᵀ B ẑ_l′ − δ_ll′ tr(B A_l⁻¹)   (n × n).
  */
 import { timeKernel, timeKernelGrid } from './kernel.js';
-import { symmetricEigen } from './linalg.js';
+import { cholesky } from '../../linalg/cholesky.js';
+import { symmetricEigen } from '../../linalg/eigen.js';
 import type { LmcData } from './data.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -66,6 +67,9 @@ export class KroneckerWorkspace {
   /** H_l = D_l⁻¹ W L_l⁻ᵀ, n × M × R, and the Cholesky factors L_l of C_l, n × R × R. */
   readonly H: Float64Array;
   readonly L: Float64Array;
+  /** L_l as views into L (made once: a view per evaluation would allocate), and the pivots of the last factorisation. */
+  readonly Lblock: Float64Array[];
+  readonly pivots: Float64Array;
   readonly yHat: Float64Array;
   readonly aHat: Float64Array;
   readonly zHat: Float64Array;
@@ -109,6 +113,8 @@ export class KroneckerWorkspace {
     this.dinv = new Float64Array(n * M);
     this.H = new Float64Array(n * M * R);
     this.L = new Float64Array(n * R * R);
+    this.Lblock = Array.from({ length: n }, (_, l) => this.L.subarray(l * R * R, (l + 1) * R * R));
+    this.pivots = new Float64Array(R);
     this.yHat = new Float64Array(n * M);
     this.aHat = new Float64Array(n * M);
     this.zHat = new Float64Array(n * M);
@@ -131,7 +137,7 @@ export class KroneckerWorkspace {
  * above `floor` or some C_l is not positive definite.
  */
 function factorBlocks(ws: KroneckerWorkspace, W: Float64Array, wOffset: number, noise: number, jitter: number, floor: number): number {
-  const { curves: M, points: n, rank: R, mu, kappa, dinv, H, L } = ws;
+  const { curves: M, points: n, rank: R, mu, kappa, dinv, H, L, Lblock, pivots } = ws;
   let logDet = 0;
   for (let l = 0; l < n; l++) {
     const m = mu[l];
@@ -155,17 +161,11 @@ function factorBlocks(ws: KroneckerWorkspace, W: Float64Array, wOffset: number, 
       for (let s = 0; s <= r; s++) {
         let v = 0;
         for (let a = 0; a < M; a++) v += W[wOffset + a * R + r] * W[wOffset + a * R + s] * dinv[dl + a];
-        let x = (r === s ? 1 : 0) + m * v;
-        for (let k = 0; k < s; k++) x -= L[lo + r * R + k] * L[lo + s * R + k];
-        if (r === s) {
-          if (!(x > 0) || x === Infinity) return NaN;
-          L[lo + r * R + r] = Math.sqrt(x);
-          logDet += Math.log(x);
-        } else {
-          L[lo + r * R + s] = x / L[lo + s * R + s];
-        }
+        L[lo + r * R + s] = (r === s ? 1 : 0) + m * v;
       }
     }
+    if (!cholesky(Lblock[l], R, R, pivots)) return NaN;
+    for (let r = 0; r < R; r++) logDet += Math.log(pivots[r]);
     // Row a of H_l solves L_l h = D_l⁻¹ W_a·.
     for (let a = 0; a < M; a++) {
       const ha = (dl + a) * R;

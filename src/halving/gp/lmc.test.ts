@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rngFor } from '../../random/seeds.js';
-import { backSolveInPlace, choleskyInPlace, forwardSolve, inverseFromCholesky } from './linalg.js';
+import { backSolveInPlace, choleskyInPlace, forwardSolve, inverseFromCholesky } from '../../linalg/spd.js';
 import {
   drawLmcStart,
   fitLmc,

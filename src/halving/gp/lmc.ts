@@ -19,7 +19,7 @@ import { BoxWorkspace, minimizeBox } from '../../fit/lbfgsb.js';
 import type { MinimizeResult } from '../../fit/types.js';
 import { kroneckerPosterior, KroneckerWorkspace, negativeLogMarginalKronecker, sharedGridPoints } from './kronecker.js';
 import { timeKernel, timeKernelGrid } from './kernel.js';
-import { backSolveInPlace, choleskyInPlace, dot, forwardSolve, inverseFromCholesky } from './linalg.js';
+import { backSolveInPlace, choleskyInPlace, dot, forwardSolve, inverseFromCholesky } from '../../linalg/spd.js';
 import { DEFAULT_MAX_POINTS, prepareLmcData, type CurveData, type LmcData } from './data.js';
 
 export { prepareLmcData, type CurveData, type LmcData };
