@@ -6,9 +6,10 @@ import { benchScipy } from './scipy-compare.mjs';
 import { benchUnits } from './runs.mjs';
 import { benchHalving } from './halving-speed.mjs';
 import { benchStress } from './stress.mjs';
+import { benchCliStart } from './cli-start.mjs';
 
 // default suites are the quick ones; name `cheapest`, `mspe`, `mspe-trf`, `dopt`, `dopt-trf`, `scipy`,
-// `halving` or `stress` to run those (BENCH_TASKS=lr_bsz_scaling_law BENCH_LAWS=sl_1 for one unit)
+// `halving` or `stress` to run those (`cli-start` runs by default too) (BENCH_TASKS=lr_bsz_scaling_law BENCH_LAWS=sl_1 for one unit)
 const SUITES = {
   laws: benchLaws,
   fit: () => benchFit(),
@@ -23,9 +24,10 @@ const SUITES = {
   halving: benchHalving,
   'halving-full': benchHalving,
   stress: benchStress,
+  'cli-start': benchCliStart,
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const names = wanted.length ? wanted : ['laws', 'fit'];
+const names = wanted.length ? wanted : ['laws', 'fit', 'cli-start'];
 const unknown = names.filter((n) => !SUITES[n]);
 if (unknown.length) {
   process.stderr.write(`unknown suite ${unknown.join(', ')}; suites: ${Object.keys(SUITES).join(', ')}\n`);

@@ -394,7 +394,7 @@ describe('active-sl reproduce', () => {
 });
 
 describe('an output folder that cannot be written', () => {
-  it('is one line naming the path and the cause, exit 2, for run, reproduce and fetch-data', () => {
+  it('is one line naming the path and the cause, exit 2, for run, reproduce, fetch-data, halving run, stress and synth', () => {
     const dir = tmp();
     const file = path.join(dir, 'a-file');
     fs.writeFileSync(file, 'not a folder');
@@ -402,6 +402,9 @@ describe('an output folder that cannot be written', () => {
       ['run', '--dataset', 'parallel_scaling_law', '--method', 'random', '--repeats', '1', '--laws', 'sl_1', '--out', path.join(file, 'out')],
       ['reproduce', '--tasks', 'parallel_scaling_law', '--methods', 'random', '--repeats', '1', '--out', path.join(file, 'out')],
       ['fetch-data', '--dir', path.join(file, 'data'), '--url', 'http://127.0.0.1:9'],
+      ['halving', 'run', '--curves', 'synthetic', '--m0', '5', '--budget', '1e3', '--strategy', 'sh', '--seeds', '1', '--out', path.join(file, 'out')],
+      ['stress', '--repeats', '1', '--methods', 'all-data', '--no-extras', '--out', path.join(file, 'out')],
+      ['synth', '--preset', 'control', '--out', path.join(file, 'out')],
     ]) {
       const r = cli(args);
       expect(r.code, args[0]).toBe(2);

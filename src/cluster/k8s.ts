@@ -2,6 +2,7 @@
  * The reproduction grid as a Kubernetes Indexed Job (one pod per shard, the completion index as
  * the shard), then a one-pod merge Job, on a volume every pod mounts.
  */
+import { stringify } from 'yaml';
 import { shellQuote } from './slurm.js';
 
 export interface K8sOptions {
@@ -17,28 +18,12 @@ export interface K8sOptions {
   shardArgs: string[];
 }
 
+/** A Kubernetes object: what the YAML holds. */
 type Yaml = string | number | boolean | Yaml[] | { [key: string]: Yaml };
 
-/** Block-style YAML; every string double-quoted (JSON's escapes are YAML's), so nothing is reinterpreted. */
-export function toYaml(value: Yaml, indent = 0): string {
-  const pad = ' '.repeat(indent);
-  if (Array.isArray(value)) {
-    if (!value.length) return `${pad}[]\n`;
-    return value
-      .map((v) => {
-        const inner = toYaml(v, indent + 2);
-        return typeof v === 'object' ? `${pad}- ${inner.slice(indent + 2)}` : `${pad}- ${inner.trim()}\n`;
-      })
-      .join('');
-  }
-  if (typeof value === 'object') {
-    return Object.entries(value)
-      .map(([k, v]) =>
-        typeof v === 'object' && (!Array.isArray(v) || v.length) ? `${pad}${k}:\n${toYaml(v, indent + 2)}` : `${pad}${k}: ${toYaml(v, 0).trim()}\n`,
-      )
-      .join('');
-  }
-  return `${pad}${typeof value === 'string' ? JSON.stringify(value) : String(value)}\n`;
+/** Block-style YAML with every string double-quoted, so that no command or path is reinterpreted (a `yes`, a `1e3`, a `#`). */
+function toYaml(value: Yaml): string {
+  return stringify(value, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 });
 }
 
 const RESULTS = '/results';

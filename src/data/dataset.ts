@@ -59,9 +59,9 @@ function groupRows(data: DataTable, column: string | null): Map<string, number[]
 function optionalColumn(data: DataTable, name: string, rows: number[]): Float64Array {
   const out = new Float64Array(rows.length).fill(NaN);
   if (!data.columns.includes(name)) return out;
-  const col = data.table.getChild(name)!;
+  const col = data.values[name];
   rows.forEach((r, i) => {
-    const v = col.get(r) as unknown;
+    const v: unknown = col[r];
     const x = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
     out[i] = Number.isFinite(x) ? x : NaN;
   });

@@ -1,10 +1,11 @@
 /**
- * Reads a data file (.parquet through hyparquet, .csv through csv-parse) into an Arrow table, and
- * takes numeric columns out of it with errors that name the file, row and column.
+ * Reads a data file (.parquet through hyparquet, .csv through csv-parse) into columns, and takes
+ * numeric columns out of it with errors that name the file, row and column. (A column is a
+ * Float64Array when every cell is a number, else the cells as text: that is all the tasks need, so
+ * no table library, whose import would be most of the CLI's start-up for holding two kinds of array.)
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { tableFromArrays, type Table } from 'apache-arrow';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parquetReadObjects } from 'hyparquet';
 
@@ -25,14 +26,15 @@ export class DataError extends Error {
 
 export interface DataTable {
   file: string;
-  table: Table;
   numRows: number;
   columns: string[];
+  /** Per column: numbers when every cell is one, else every cell as text. */
+  values: Record<string, Float64Array | string[]>;
 }
 
 type Cell = string | number | bigint | boolean | null | undefined;
 
-function toArrowColumn(values: Cell[]): Float64Array | string[] {
+function toColumn(values: Cell[]): Float64Array | string[] {
   const numeric = values.every((v) => typeof v === 'number' || typeof v === 'bigint');
   if (numeric) return Float64Array.from(values, (v) => Number(v));
   return values.map((v) => (v === null || v === undefined ? '' : String(v)));
@@ -44,12 +46,11 @@ function fromRecords(file: string, header: string[], records: Cell[][]): DataTab
     if (seen.has(h)) throw new DataError(file, `column '${h}' appears twice in the header`);
     seen.add(h);
   }
-  const arrays: Record<string, Float64Array | string[]> = {};
+  const values: Record<string, Float64Array | string[]> = {};
   header.forEach((h, c) => {
-    arrays[h] = toArrowColumn(records.map((r) => r[c]));
+    values[h] = toColumn(records.map((r) => r[c]));
   });
-  const table = tableFromArrays(arrays);
-  return { file, table, numRows: records.length, columns: header };
+  return { file, numRows: records.length, columns: header, values };
 }
 
 async function readParquet(file: string): Promise<DataTable> {
@@ -101,11 +102,11 @@ export function numericColumn(data: DataTable, name: string, rows?: readonly num
   if (!data.columns.includes(name)) {
     throw new DataError(data.file, `no column '${name}' (columns: ${data.columns.join(', ')})`, undefined, name);
   }
-  const col = data.table.getChild(name)!;
+  const col = data.values[name];
   const pick = rows ?? Array.from({ length: data.numRows }, (_, i) => i);
   const out = new Float64Array(pick.length);
   pick.forEach((r, i) => {
-    const v = col.get(r) as unknown;
+    const v: unknown = col[r];
     // a column with one bad cell is stored as text; its good cells still count as numbers
     const x = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
     if (!Number.isFinite(x)) {
@@ -122,6 +123,6 @@ export function textColumn(data: DataTable, name: string): string[] {
   if (!data.columns.includes(name)) {
     throw new DataError(data.file, `no column '${name}' (columns: ${data.columns.join(', ')})`, undefined, name);
   }
-  const col = data.table.getChild(name)!;
-  return Array.from({ length: data.numRows }, (_, r) => String(col.get(r) ?? ''));
+  const col = data.values[name];
+  return Array.from({ length: data.numRows }, (_, r) => String(col[r] ?? ''));
 }

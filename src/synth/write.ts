@@ -58,10 +58,19 @@ export function writeFolderAtomically(dir: string, files: Readonly<Record<string
   const dest = path.resolve(dir);
   const exists = checkDestination(dest, options.force ?? false);
   const parent = path.dirname(dest);
-  fs.mkdirSync(parent, { recursive: true });
   // mkdir, not mkdtemp: the folder keeps the mode any new folder gets here (mkdtemp makes it 700)
   const staging = path.join(parent, `.${path.basename(dest)}.synth-${randomUUID()}`);
-  fs.mkdirSync(staging);
+  try {
+    fs.mkdirSync(parent, { recursive: true });
+    fs.mkdirSync(staging);
+  } catch (e) {
+    // the parent and the hidden staging folder are not what the user named: the error names --out,
+    // and a file where a folder must be is said as such (mkdir -p reports it as "already there")
+    const error = e as NodeJS.ErrnoException;
+    if (error.code === 'EEXIST') error.code = 'ENOTDIR';
+    error.path = dest;
+    throw error;
+  }
   const retired = `${staging}.old`;
   try {
     for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(staging, name), text);
