@@ -33,6 +33,28 @@ const expDecay =
   };
 const NOISY = Y.map((y, i) => y + 0.01 * Math.sin(7 * i));
 
+/** Σr² of `fn` minimised by L-BFGS-B in the box [lo, hi] to tight tolerances: the reference minimum. */
+function lbfgsbOn(fn: ResidualsWithJacobian, x0: number[], lo: number[], hi: number[]) {
+  const r = new Float64Array(T.length);
+  const J = new Float64Array(T.length * 3);
+  return minimizeBox(
+    (x, g) => {
+      fn(x, r, J);
+      let f = 0;
+      g.fill(0);
+      for (let i = 0; i < T.length; i++) {
+        f += r[i] * r[i];
+        for (let j = 0; j < 3; j++) g[j] += 2 * r[i] * J[i * 3 + j];
+      }
+      return f;
+    },
+    x0,
+    lo,
+    hi,
+    { ftol: 1e-15, gtol: 1e-10 },
+  );
+}
+
 describe('levenbergMarquardt', () => {
   it('solves Rosenbrock as least squares from (−1.2, 1)', () => {
     const r = levenbergMarquardt(rosenbrock, [-1.2, 1], 2);
@@ -115,24 +137,7 @@ describe('levenbergMarquardt', () => {
   it('finds the same minimum as L-BFGS-B on the same noisy fit', () => {
     const fn = expDecay(NOISY);
     const lm = levenbergMarquardt(fn, [1, 0.5, 0], T.length);
-    const r = new Float64Array(T.length);
-    const J = new Float64Array(T.length * 3);
-    const box = minimizeBox(
-      (x, g) => {
-        fn(x, r, J);
-        let f = 0;
-        g.fill(0);
-        for (let i = 0; i < T.length; i++) {
-          f += r[i] * r[i];
-          for (let j = 0; j < 3; j++) g[j] += 2 * r[i] * J[i * 3 + j];
-        }
-        return f;
-      },
-      [1, 0.5, 0],
-      [-Infinity, -Infinity, -Infinity],
-      [Infinity, Infinity, Infinity],
-      { ftol: 1e-15, gtol: 1e-10 },
-    );
+    const box = lbfgsbOn(fn, [1, 0.5, 0], [-Infinity, -Infinity, -Infinity], [Infinity, Infinity, Infinity]);
     expect(Math.abs(lm.f - box.f) / box.f).toBeLessThan(1e-9);
     for (let j = 0; j < 3; j++) expect(lm.x[j]).toBeCloseTo(box.x[j], 6);
   });
@@ -217,28 +222,11 @@ describe('levenbergMarquardt', () => {
 
   it('with bounds, stays in the box and reaches the bounded minimum L-BFGS-B finds', () => {
     const fn = expDecay(NOISY);
-    const r = new Float64Array(T.length);
-    const J = new Float64Array(T.length * 3);
     // the unbounded optimum has b ≈ 1.3 and c ≈ 0.7: capping c at 0.5 binds, and b moves inside its box
     const lo = [0, 0, -1];
     const hi = [10, 1, 0.5];
     const lm = levenbergMarquardt(fn, [1, 0.5, 0], T.length, { bounds: lo.map((l, j) => [l, hi[j]] as const) });
-    const box = minimizeBox(
-      (x, g) => {
-        fn(x, r, J);
-        let f = 0;
-        g.fill(0);
-        for (let i = 0; i < T.length; i++) {
-          f += r[i] * r[i];
-          for (let j = 0; j < 3; j++) g[j] += 2 * r[i] * J[i * 3 + j];
-        }
-        return f;
-      },
-      [1, 0.5, 0],
-      lo,
-      hi,
-      { ftol: 1e-15, gtol: 1e-10 },
-    );
+    const box = lbfgsbOn(fn, [1, 0.5, 0], lo, hi);
     expect(lm.status).toMatch(/^converged-/);
     for (let j = 0; j < 3; j++) {
       expect(lm.x[j]).toBeGreaterThanOrEqual(lo[j]);
