@@ -86,7 +86,7 @@ describe('bad input is one line, exit code 2, and no files', () => {
     ['negative workers', ['--method', 'random', '--workers', '-1'], /--workers -1: must be a whole number ≥ 1/],
     ['shard out of range', ['--method', 'random', '--shard', '3/2'], /--shard 3\/2: must be i\/n with 0 ≤ i < n/],
     ['unknown law', ['--method', 'random', '--laws', 'sl_99'], /has no law sl_99; its laws are sl_1/],
-    ['unknown fitter', ['--method', 'random', '--fitter', 'bfgs'], /--fitter bfgs: choose from lbfgsb, trf, lm/],
+    ['unknown fitter', ['--method', 'random', '--fitter', 'bfgs'], /option '--fitter <name>' argument 'bfgs' is invalid. Allowed choices are lbfgsb, trf, lm/],
   ];
   it.each(cases)('%s', (_name, args, message) => {
     const out = tmp();

@@ -152,9 +152,17 @@ describe('halving run: bad input is one line, exit 2, nothing written', () => {
     ['η ≤ 1', () => ['--curves', 'synthetic', '--eta', '1'], /--eta 1: must be > 1/],
     ['M0 < 2', () => ['--curves', 'synthetic', '--m0', '1'], /--m0 1: must be ≥ 2/],
     ['a budget below one step', () => ['--curves', 'synthetic', '--budget', '5'], /--budget 5/],
-    ['an unknown strategy', () => ['--curves', 'synthetic', '--strategy', 'magic'], /--strategy magic/],
+    [
+      'an unknown strategy',
+      () => ['--curves', 'synthetic', '--strategy', 'magic'],
+      /option '--strategy <s>' argument 'magic' is invalid. Allowed choices are ua, sh/,
+    ],
     ['a bad synthetic spec', () => ['--curves', 'synthetic:noise=pink'], /noise=pink/],
-    ['an unknown curve family', () => ['--curves', 'synthetic', '--strategy', 'sh-de', '--family', 'cubic'], /--family cubic/],
+    [
+      'an unknown curve family',
+      () => ['--curves', 'synthetic', '--strategy', 'sh-de', '--family', 'cubic'],
+      /option '--family <f>' argument 'cubic' is invalid. Allowed choices are pl, exp, mmf/,
+    ],
   ];
   it.each(cases)('%s', (_name, args, message) => {
     const dir = tmp();

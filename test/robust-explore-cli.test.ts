@@ -18,7 +18,11 @@ const base = ['run', '--dataset', 'parallel_scaling_law', '--laws', 'sl_1', '--r
 
 describe('bad --loss, --f-scale or --explore is one line, exit code 2, and no files', () => {
   const cases: [string, string[], RegExp][] = [
-    ['unknown loss', ['--method', 'mspe', '--loss', 'tukey'], /--loss tukey: choose from l2, soft_l1, huber, cauchy/],
+    [
+      'unknown loss',
+      ['--method', 'mspe', '--loss', 'tukey'],
+      /option '--loss <name>' argument 'tukey' is invalid. Allowed choices are l2, soft_l1, huber, cauchy/,
+    ],
     ['zero f-scale', ['--method', 'mspe', '--loss', 'huber', '--f-scale', '0'], /--f-scale 0: must be a number > 0/],
     ['negative f-scale', ['--method', 'mspe', '--loss', 'huber', '--f-scale', '-0.1'], /--f-scale -0.1: must be a number > 0/],
     ['f-scale not a number', ['--method', 'mspe', '--loss', 'huber', '--f-scale', 'small'], /--f-scale small: must be a number > 0/],

@@ -10,15 +10,8 @@ export interface LossFlags {
   fScale?: number;
 }
 
-function lossName(value: string): RobustLoss {
-  if (!ROBUST_LOSSES.includes(value as RobustLoss)) throw new UsageError(`--loss ${value}: choose from ${ROBUST_LOSSES.join(', ')}`);
-  return value as RobustLoss;
-}
-
 export function lossOption(): Option {
-  return new Option('--loss <name>', `fit loss: ${ROBUST_LOSSES.join(', ')} (scipy least_squares' losses; l2 = plain squared error)`)
-    .argParser(lossName)
-    .default(DEFAULT_LOSS.loss);
+  return new Option('--loss <name>', "fit loss (scipy least_squares' losses; l2 = plain squared error)").choices(ROBUST_LOSSES).default(DEFAULT_LOSS.loss);
 }
 
 export function fScaleOption(): Option {
@@ -48,17 +41,9 @@ Robust fits: --loss soft_l1|huber|cauchy counts a residual r as C²ρ((r/C)²) w
 i.e. as r² while |r| is well below C and less than that beyond, so a few broken runs (a diverged
 job, a mislogged loss) do not drag the law. Set C to 2–3× the run-to-run noise of your target.`;
 
-function fitterName(value: string): FitterName {
-  if (!FITTERS.includes(value as FitterName)) throw new UsageError(`--fitter ${value}: choose from ${FITTERS.join(', ')}`);
-  return value as FitterName;
-}
-
 /** `--fitter` with its default: the paper's protocol for the benchmark, the converging fitter for a campaign. */
 export function fitterOption(fallback: FitterName): Option {
-  return new Option(
-    '--fitter <name>',
-    `local optimiser: ${FITTERS.join(', ')} (trf: to the optimum, linear parameters solved exactly; lbfgsb: the paper's protocol)`,
-  )
-    .argParser(fitterName)
+  return new Option('--fitter <name>', "local optimiser (trf: to the optimum, linear parameters solved exactly; lbfgsb: the paper's protocol)")
+    .choices(FITTERS)
     .default(fallback);
 }

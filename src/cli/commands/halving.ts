@@ -1,5 +1,5 @@
 /** `active-sl halving run`: learning-curve budget allocation (Successive Halving and its surrogates). */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { readCurves } from '../../halving/curves.js';
 import { figure } from '../../text/figure.js';
 import { FAMILIES } from '../../halving/ensemble.js';
@@ -68,8 +68,8 @@ docs/halving.md has the curve-file format, the strategies and what they were mea
       '--curves <file|synthetic:spec>',
       'a CSV (model, params, compute, loss; extra columns ignored) or synthetic:noise=white|brownian|ou,scale=0.01',
     )
-    .option('--strategy <s>', `keep rule: ${Object.keys(STRATEGIES).join(', ')}`, 'sh')
-    .option('--family <f>', `curve family of sh-de's networks: ${FAMILIES.join(', ')} (default pl)`)
+    .addOption(new Option('--strategy <s>', 'keep rule').choices(Object.keys(STRATEGIES)).default('sh'))
+    .addOption(new Option('--family <f>', "curve family of sh-de's networks (default pl)").choices(FAMILIES))
     .option('--m0 <n>', 'models at the start (≥ 2)', positiveInt('--m0'), 10)
     .option('--budget <B>', 'total compute, in the curves’ compute unit (synthetic: 1e15 FLOPs)', numberFlag('--budget', true), 1e4)
     .option('--eta <η>', 'pruning factor (> 1): each round keeps ⌈survivors / η⌉', numberFlag('--eta', true), 3)
@@ -94,12 +94,9 @@ Examples:
   $ active-sl halving run --curves gemstones.csv --strategy ua --m0 10 --budget 1e21 --seeds 10`,
     )
     .action(async (flags: HalvingFlags) => {
-      if (flags.family !== undefined) {
-        if (!(FAMILIES as readonly string[]).includes(flags.family)) throw new UsageError(`--family ${flags.family}: choose from ${FAMILIES.join(', ')}`);
-        if (flags.strategy !== 'sh-de') throw new UsageError(`--family goes with --strategy sh-de, not ${flags.strategy}`);
-      }
+      if (flags.family !== undefined && flags.strategy !== 'sh-de') throw new UsageError(`--family goes with --strategy sh-de, not ${flags.strategy}`);
+      // --strategy and --family are checked against their choices by commander
       const strategy = STRATEGIES[flags.family && flags.family !== 'pl' ? `sh-de-${flags.family}` : flags.strategy];
-      if (!strategy) throw new UsageError(`--strategy ${flags.strategy}: choose from ${Object.keys(STRATEGIES).join(', ')}`);
       if (!(flags.eta > 1)) throw new UsageError(`--eta ${flags.eta}: must be > 1`);
       if (flags.m0 < 2) throw new UsageError(`--m0 ${flags.m0}: must be ≥ 2`);
       const source = await curveSource(flags.curves);
@@ -146,7 +143,7 @@ Examples:
     .requiredOption('--curves <observed.csv>', 'the curves trained so far: model, params, compute, loss (extra columns ignored)')
     .requiredOption('--budget <left>', 'compute left, in the curves’ compute unit', numberFlag('--budget', true))
     .option('--eta <η>', 'pruning factor (> 1): keep ⌈models / η⌉', numberFlag('--eta', true), 3)
-    .option('--strategy <s>', `keep rule: ${SUGGEST_STRATEGIES.join(', ')}`, 'sh-lmc')
+    .addOption(new Option('--strategy <s>', 'keep rule').choices(SUGGEST_STRATEGIES).default('sh-lmc'))
     .option('--seed <n>', 'seed of the surrogate fit', nonNegativeInt('--seed'), 0)
     .option('--json', 'print only the JSON result')
     .addHelpText(
@@ -166,9 +163,6 @@ Examples:
   $ active-sl halving suggest --curves runs.csv --budget 5e20 --eta 2 --strategy sh --json`,
     )
     .action(async (flags: { curves: string; budget: number; eta: number; strategy: string; seed: number; json?: boolean }) => {
-      if (!(SUGGEST_STRATEGIES as readonly string[]).includes(flags.strategy)) {
-        throw new UsageError(`--strategy ${flags.strategy}: choose from ${SUGGEST_STRATEGIES.join(', ')}`);
-      }
       if (!(flags.eta > 1)) throw new UsageError(`--eta ${flags.eta}: must be > 1`);
       const set = await readCurves(flags.curves);
       // the surrogate's fit is the long part (a minute on a few dozen long curves): say it is under way

@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { Shard } from '../../benchmark/results.js';
 import { ResumeConflict, runBenchmark } from '../../benchmark/run.js';
 import { METHODS, type Method } from '../../benchmark/unit.js';
@@ -65,7 +65,11 @@ export function register(program: Command): void {
       `starts of each multistart fit (default: ${DEFAULT_RESTARTS.lbfgsb} with lbfgsb, ${DEFAULT_RESTARTS.trf} with trf)`,
       positiveInt('--restarts'),
     )
-    .option('--fitter <name>', `local optimiser: ${FITTERS.join(', ')}; lbfgsb is the paper's protocol, trf fits to the optimum (see \`run --help\`)`, 'lbfgsb')
+    .addOption(
+      new Option('--fitter <name>', "local optimiser: lbfgsb is the paper's protocol, trf fits to the optimum (see `run --help`)")
+        .choices(FITTERS)
+        .default('lbfgsb'),
+    )
     .option(
       '--methods <list>',
       `comma-separated (default: ${PAPER_METHODS.join(',')}; also ${METHODS.filter((m) => !PAPER_METHODS.includes(m)).join(', ')})`,
@@ -104,7 +108,6 @@ Examples:
     .action(async (flags: Flags) => {
       const methods = (flags.methods ?? PAPER_METHODS).map(resolveMethod);
       flags.restarts ??= defaultRestarts(flags.fitter);
-      if (!FITTERS.includes(flags.fitter as FitterName)) throw new UsageError(`--fitter ${flags.fitter}: choose from ${FITTERS.join(', ')}`);
       const all = builtinTaskNames();
       const tasks = flags.tasks ?? all;
       const unknown = tasks.filter((t) => !all.includes(t));

@@ -1,6 +1,6 @@
 /** `active-sl run`: the benchmark protocol for one method on one task. */
 import path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ResumeConflict, runBenchmark } from '../../benchmark/run.js';
 import { exploreProblem, METHOD_ALIASES, METHODS, type Method } from '../../benchmark/unit.js';
 import { lawOf, loadTask, type TaskSpec } from '../../data/task.js';
@@ -70,8 +70,12 @@ export function register(program: Command): void {
       positiveInt('--restarts'),
     )
     .addOption(workersOption())
-    .option('--fitter <name>', `local optimiser: ${FITTERS.join(', ')} (see below)`, 'lbfgsb')
-    .option('--gradient <g>', "fit gradient: reference (through clip(), as the reference's Jacobians) or exact", 'reference')
+    .addOption(new Option('--fitter <name>', 'local optimiser (see below)').choices(FITTERS).default('lbfgsb'))
+    .addOption(
+      new Option('--gradient <g>', "fit gradient: reference (through clip(), as the reference's Jacobians) or exact")
+        .choices(['reference', 'exact'])
+        .default('reference'),
+    )
     .option('--explore <ε>', "model-based methods: the chance that a pick is a cost-aware space-filling one instead of the acquisition's best", probability, 0)
     .option('--out <dir>', 'results root; a run goes to <out>/<task>/<method>/<run id>/', 'output')
     .option('--data-dir <dir>', 'folder holding <task>/{train,test}-00000-of-00001.parquet')
@@ -113,8 +117,6 @@ Examples:
     .action(async (flags: RunFlags) => {
       const method = resolveMethod(flags.method);
       flags.restarts ??= defaultRestarts(flags.fitter);
-      if (!FITTERS.includes(flags.fitter as FitterName)) throw new UsageError(`--fitter ${flags.fitter}: choose from ${FITTERS.join(', ')}`);
-      if (!['reference', 'exact'].includes(flags.gradient)) throw new UsageError(`--gradient ${flags.gradient}: choose reference or exact`);
       if (exploreProblem(method, flags.explore)) {
         throw new UsageError(
           `--explore ${flags.explore}: only the model-based methods (d-opt, v-opt, mspe, mspe-intra, mspe-inter) mix in exploration, not ${method}`,

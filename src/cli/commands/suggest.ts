@@ -1,8 +1,7 @@
 /** `active-sl suggest`: the next runs to pay for, given the runs done so far. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { sameConfiguration } from '../../campaign/observed.js';
 import { SUGGEST_METHODS, suggest, type SuggestMethod } from '../../campaign/suggest.js';
-import { UsageError } from '../errors.js';
 import { textTable } from '../format.js';
 import { fitterOption, fScaleOption, LOSS_HELP, lossOption, lossSpecOf } from '../loss-flags.js';
 import { PRACTICE_FITTER } from '../../campaign/model.js';
@@ -26,7 +25,7 @@ export function register(program: Command): void {
     .requiredOption('--observed <runs.csv>', "the runs done so far: the task's feature and target columns (others ignored)")
     .option('--law <id>', "the law to fit (default: the task's first)")
     .option('--group <name>', 'for a task with a group column: which group (default: the first by name)')
-    .option('--method <m>', `acquisition: ${SUGGEST_METHODS.join(', ')}`, 'mspe')
+    .addOption(new Option('--method <m>', 'acquisition').choices(SUGGEST_METHODS).default('mspe'))
     .option('--batch <k>', 'suggest k runs at once (greedy; later picks assume earlier ones return their prediction)', positiveInt('--batch'), 1)
     .option('--budget <cost>', 'cost left: each suggestion and the batch in total must fit', numberFlag('--budget'))
     .option(
@@ -62,9 +61,6 @@ Examples:
   $ active-sl suggest --task pilots/task.json --observed runs.csv --loss cauchy --f-scale 0.03`,
     )
     .action(async (flags: SuggestFlags) => {
-      if (!SUGGEST_METHODS.includes(flags.method as SuggestMethod)) {
-        throw new UsageError(`--method ${flags.method}: unknown method; choose from ${SUGGEST_METHODS.join(', ')}`);
-      }
       const { task, data, observed } = await loadCampaign(flags);
       const result = await asUsage(() =>
         suggest({
