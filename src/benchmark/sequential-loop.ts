@@ -21,8 +21,9 @@ import type { GroupTrace, UnitOutcome, UnitSpec } from './budget-loop.js';
 import { taskR2 } from './r2.js';
 import { rngFor, type Rng } from '../random/seeds.js';
 
-export const MODEL_METHODS = ['d-opt', 'v-opt', 'mspe', 'mspe-intra', 'mspe-inter'] as const;
-export type ModelMethod = (typeof MODEL_METHODS)[number];
+import { MODEL_METHODS, type ModelMethod } from './methods.js';
+
+export { MODEL_METHODS, type ModelMethod };
 
 /** The initial design: cheapest points, at most ⌊2.5·P / outputs⌋, within 2% of the total cost. */
 export const INITIAL_POINTS_PER_PARAM = 2.5;

@@ -16,24 +16,10 @@ import { runBudgetLoop, type GroupPolicy, type GroupTrace, type PolicyContext, t
 import { MODEL_METHODS, runSequential, type ModelMethod } from './sequential-loop.js';
 import { taskR2 } from './r2.js';
 import { hashSeed, rngFor } from '../random/seeds.js';
+import { exploreProblem, METHOD_ALIASES, METHODS, type Method } from './methods.js';
 
-export const METHODS = ['random', 'cheapest', 'cost-rand', 'd-opt', 'v-opt', 'mspe', 'mspe-intra', 'mspe-inter', 'all-data'] as const;
-export type Method = (typeof METHODS)[number];
+export { exploreProblem, METHOD_ALIASES, METHODS, type Method };
 type Baseline = 'random' | 'cheapest' | 'cost-rand';
-export const METHOD_ALIASES: Readonly<Record<string, Method>> = {
-  ...Object.fromEntries(METHODS.map((m) => [m, m])),
-  greedy_cheapest: 'cheapest',
-  inverse_cost: 'cost-rand',
-};
-
-/** Why `explore` cannot be used with this method, or null: ε must lie in [0, 1], and baselines have no acquisition to mix with. */
-export function exploreProblem(method: Method, explore: number): string | null {
-  if (!(explore >= 0 && explore <= 1)) return `explore ${explore}: must be a number in [0, 1]`;
-  if (explore > 0 && !(MODEL_METHODS as readonly string[]).includes(method)) {
-    return `explore: only the model-based methods (${MODEL_METHODS.join(', ')}) mix in exploration, not ${method}`;
-  }
-  return null;
-}
 
 export interface UnitConfig {
   method: Method;

@@ -1,6 +1,6 @@
 /** `--loss`, `--f-scale` and `--fitter`, shared by `run`, `fit` and `suggest`: how every fit is made. */
 import { Option } from 'commander';
-import { FITTERS, type FitterName } from '../fit/multistart.js';
+import { FITTERS, type FitterName } from '../fit/names.js';
 import { DEFAULT_LOSS, ROBUST_LOSSES, type LossSpec, type RobustLoss } from '../fit/robust.js';
 import { UsageError } from './errors.js';
 import { numberFlag } from './options.js';

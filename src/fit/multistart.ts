@@ -6,7 +6,10 @@ import type { Columns } from '../laws/formula/index.js';
 import type { BoundLaw, Law } from '../laws/law.js';
 import { levenbergMarquardt, type ResidualsWithJacobian } from './levenberg-marquardt.js';
 import { BoxWorkspace, minimizeBox } from './lbfgsb.js';
+import { DEFAULT_RESTARTS, defaultRestarts, FITTERS, type FitterName } from './names.js';
 import type { MinimizeStatus, StartFit } from './types.js';
+
+export { DEFAULT_RESTARTS, defaultRestarts, FITTERS, type FitterName };
 
 export type { StartFit };
 import { DEFAULT_LOSS, isDefaultLoss, lossProblem, normaliseLoss, robustCost, sqrtResiduals, type LossSpec } from './robust.js';
@@ -19,8 +22,6 @@ import { distinctOptima } from './optima.js';
  * trust-region least squares on the residuals, with the linear parameters projected out, run to
  * convergence; `lm`: Levenberg–Marquardt, projected onto the bounds.
  */
-export type FitterName = 'lbfgsb' | 'trf' | 'lm';
-export const FITTERS: readonly FitterName[] = ['lbfgsb', 'trf', 'lm'];
 
 /**
  * `sse` = Σ r² (the reference's baselines); `mse` = Σ r² / rows (its all-data and model-based fits).
@@ -91,16 +92,6 @@ export const REFERENCE_FIT: Required<FitOptions> = {
   trf: TRF_FIT,
   distinct: true,
 };
-
-/**
- * Starts of the benchmark's multistart fits: the reference's 64 for its protocol; a converging fit
- * reaches the same few optima from far fewer, and 16 keep the lr_bsz units ten times faster.
- */
-export const DEFAULT_RESTARTS: Readonly<Record<FitterName, number>> = { lbfgsb: 64, trf: 16, lm: 64 };
-
-export function defaultRestarts(fitter: string): number {
-  return DEFAULT_RESTARTS[fitter as FitterName] ?? DEFAULT_RESTARTS.lbfgsb;
-}
 
 export interface MultistartResult {
   /**

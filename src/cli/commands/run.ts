@@ -1,18 +1,18 @@
 /** `active-sl run`: the benchmark protocol for one method on one task. */
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { ResumeConflict, runBenchmark } from '../../benchmark/run.js';
-import { exploreProblem, METHOD_ALIASES, METHODS, type Method } from '../../benchmark/unit.js';
-import { lawOf, loadTask, type TaskSpec } from '../../data/task.js';
-import { DEFAULT_RESTARTS, defaultRestarts, FITTERS, type FitGradient, type FitterName } from '../../fit/multistart.js';
-import { startProblem } from '../../fit/starts.js';
+// what --help needs is imported here; the benchmark, the task loader and the fitters load when the command runs
+import { exploreProblem, METHOD_ALIASES, METHODS, type Method } from '../../benchmark/methods.js';
+import type { TaskSpec } from '../../data/task.js';
+import type { FitGradient } from '../../fit/multistart.js';
+import { DEFAULT_RESTARTS, defaultRestarts, FITTERS, type FitterName } from '../../fit/names.js';
 import { UsageError } from '../errors.js';
 import { withResumeHint } from '../interrupt.js';
 import { textTable } from '../format.js';
 import { fScaleOption, LOSS_HELP, lossOption, lossSpecOf, type LossFlags } from '../loss-flags.js';
 import { commaList, nonNegativeInt, parseShard, MAX_REPEATS, positiveInt, REPEATS_WHY, workersOption } from '../options.js';
 import type { Shard } from '../../benchmark/results.js';
-import { addScaleOutOptions, scaleOut, tableAndReport, type ScaleOutFlags } from '../scale-out.js';
+import { addScaleOutOptions, type ScaleOutFlags } from '../scale-out-options.js';
 import { describeCommand } from './catalog.js';
 
 interface RunFlags extends ScaleOutFlags, LossFlags {
@@ -48,9 +48,10 @@ export function resolveMethod(name: string): Method {
   return m;
 }
 
-function resolveTask(flags: RunFlags): TaskSpec {
+async function resolveTask(flags: RunFlags): Promise<TaskSpec> {
   if (flags.dataset && flags.task) throw new UsageError('give either --dataset <name> or --task <file>, not both');
   if (!flags.dataset && !flags.task) throw new UsageError('which task? give --dataset <name> (see `active-sl datasets`) or --task <file.json>');
+  const { loadTask } = await import('../../data/task.js');
   return loadTask(flags.dataset ?? flags.task!);
 }
 
@@ -116,6 +117,12 @@ Examples:
     )
     .action(async (flags: RunFlags) => {
       const method = resolveMethod(flags.method);
+      const [{ ResumeConflict, runBenchmark }, { lawOf }, { startProblem }, { scaleOut, tableAndReport }] = await Promise.all([
+        import('../../benchmark/run.js'),
+        import('../../data/task.js'),
+        import('../../fit/starts.js'),
+        import('../scale-out.js'),
+      ]);
       flags.restarts ??= defaultRestarts(flags.fitter);
       if (exploreProblem(method, flags.explore)) {
         throw new UsageError(
@@ -128,7 +135,7 @@ Examples:
       if (!plain && (flags.slurm || flags.k8s || flags.mergeShards !== undefined)) {
         throw new UsageError(`--slurm/--k8s: not yet with --loss ${loss.loss} or --explore ${flags.explore}; use --shard i/n on each machine instead`);
       }
-      const task = resolveTask(flags);
+      const task = await resolveTask(flags);
       const all = Object.keys(task.laws);
       const laws = flags.laws ?? all;
       const unknown = laws.filter((l) => !all.includes(l));
