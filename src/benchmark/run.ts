@@ -26,25 +26,16 @@ import {
   withDefaults,
 } from './results.js';
 import { taskWarnings } from './task-warnings.js';
-import { exploreProblem, type Method } from './unit.js';
-import type { FitGradient, FitterName } from '../fit/multistart.js';
-import { lossProblem, normaliseLoss, type LossSpec } from '../fit/robust.js';
+import { exploreProblem } from './unit.js';
+import { lossProblem, normaliseLoss } from '../fit/robust.js';
 import runJob, { type UnitJob } from './worker.js';
-import type { UnitRecord } from './unit.js';
+import type { UnitConfig, UnitRecord } from './unit.js';
 
-export interface RunOptions {
+/** A unit's configuration, for every law × repeat of a task. */
+export interface RunOptions extends UnitConfig {
   task: TaskSpec;
-  method: Method;
   laws: string[];
   repeats: number;
-  seed: number;
-  restarts: number;
-  fitter: FitterName;
-  gradient: FitGradient;
-  /** Default l2. */
-  loss?: LossSpec;
-  /** Model-based methods only; default 0. */
-  explore?: number;
   workers: number;
   out: string;
   dataDir?: string;

@@ -2,14 +2,14 @@
 import { loadTask, type TaskSpec } from '../../data/task.js';
 import { loadPracticeData, type PracticeData } from '../../campaign/data.js';
 import type { LawFitsReport } from '../../campaign/alarm.js';
-import { PracticeError } from '../../campaign/model.js';
+import { PRACTICE_FITTER, PracticeError } from '../../campaign/model.js';
 import { readObserved, type ObservedRuns } from '../../campaign/observed.js';
 import type { SuggestResult } from '../../campaign/suggest.js';
-import { Option } from 'commander';
+import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { numberFlag } from '../options.js';
+import { nonNegativeInt, numberFlag, positiveInt } from '../options.js';
 import { formatBound, textTable } from '../format.js';
-import type { LossFlags } from '../loss-flags.js';
+import { fitterOption, fScaleOption, lossOption, type LossFlags } from '../loss-flags.js';
 
 /** The flags `suggest` and `fit` share. */
 export interface CampaignFlags extends LossFlags {
@@ -48,6 +48,22 @@ export function noiseSdOption(): Option {
     '--noise-sd <sd>',
     'run-to-run sd of the target at one configuration (e.g. from runs repeated with other seeds): the law-fits check then also tests the residuals against it',
   ).argParser(numberFlag('--noise-sd', true));
+}
+
+/**
+ * The options `fit` and `suggest` share after their own: the multistart fit, where the data is,
+ * JSON output, the loss, the fitter and the noise level.
+ */
+export function addModelOptions(command: Command): Command {
+  return command
+    .option('--seed <n>', 'seed of the multistart fit', nonNegativeInt('--seed'), 0)
+    .option('--restarts <n>', 'starts of the multistart fit', positiveInt('--restarts'), 64)
+    .option('--data-dir <dir>', 'where to look for the task’s data files besides its own folder')
+    .option('--json', 'print only the JSON result to stdout')
+    .addOption(lossOption())
+    .addOption(fitterOption(PRACTICE_FITTER))
+    .addOption(fScaleOption())
+    .addOption(noiseSdOption());
 }
 
 /** Library complaints about the request become usage errors: one line, exit 2. */

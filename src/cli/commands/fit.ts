@@ -2,29 +2,20 @@
 import type { Command } from 'commander';
 import { fitLaw } from '../../campaign/suggest.js';
 import { textTable } from '../format.js';
-import { fitterOption, fScaleOption, LOSS_HELP, lossOption, lossSpecOf } from '../loss-flags.js';
-import { PRACTICE_FITTER } from '../../campaign/model.js';
+import { LOSS_HELP, lossSpecOf } from '../loss-flags.js';
 import type { FitterName } from '../../fit/multistart.js';
-import { nonNegativeInt, positiveInt } from '../options.js';
-import { asUsage, fmt, loadCampaign, noiseSdOption, printLawFits, printTarget, type CampaignFlags } from './campaign.js';
+import { addModelOptions, asUsage, fmt, loadCampaign, printLawFits, printTarget, type CampaignFlags } from './campaign.js';
 import { describeCommand } from './catalog.js';
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('fit')
     .description(describeCommand('fit'))
     .requiredOption('--task <file>', 'the task file (format: docs/task-file.md)')
     .requiredOption('--observed <runs.csv>', "the runs done so far: the task's feature and target columns (others ignored)")
     .option('--law <id>', "the law to fit (default: the task's first)")
-    .option('--group <name>', 'for a task with a group column: which group (default: the first by name)')
-    .option('--seed <n>', 'seed of the multistart fit', nonNegativeInt('--seed'), 0)
-    .option('--restarts <n>', 'starts of the multistart fit', positiveInt('--restarts'), 64)
-    .option('--data-dir <dir>', 'where to look for the task’s data files besides its own folder')
-    .option('--json', 'print only the JSON result to stdout')
-    .addOption(lossOption())
-    .addOption(fitterOption(PRACTICE_FITTER))
-    .addOption(fScaleOption())
-    .addOption(noiseSdOption())
+    .option('--group <name>', 'for a task with a group column: which group (default: the first by name)');
+  addModelOptions(command)
     .addHelpText(
       'after',
       `

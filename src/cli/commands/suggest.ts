@@ -3,11 +3,10 @@ import { Option, type Command } from 'commander';
 import { sameConfiguration } from '../../campaign/observed.js';
 import { SUGGEST_METHODS, suggest, type SuggestMethod } from '../../campaign/suggest.js';
 import { textTable } from '../format.js';
-import { fitterOption, fScaleOption, LOSS_HELP, lossOption, lossSpecOf } from '../loss-flags.js';
-import { PRACTICE_FITTER } from '../../campaign/model.js';
+import { LOSS_HELP, lossSpecOf } from '../loss-flags.js';
 import type { FitterName } from '../../fit/multistart.js';
-import { nonNegativeInt, numberFlag, positiveInt } from '../options.js';
-import { asUsage, fmt, loadCampaign, noiseSdOption, printLawFits, printTarget, type CampaignFlags } from './campaign.js';
+import { numberFlag, positiveInt } from '../options.js';
+import { addModelOptions, asUsage, fmt, loadCampaign, printLawFits, printTarget, type CampaignFlags } from './campaign.js';
 import { describeCommand } from './catalog.js';
 
 interface SuggestFlags extends CampaignFlags {
@@ -18,7 +17,7 @@ interface SuggestFlags extends CampaignFlags {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('suggest')
     .description(describeCommand('suggest'))
     .requiredOption('--task <file>', 'the task file (format: docs/task-file.md)')
@@ -32,15 +31,8 @@ export function register(program: Command): void {
       '--stop-below <u>',
       'report stop=true once the target uncertainty (Σ 90% half-width / Σ |forecast| over the target rows) is below u',
       numberFlag('--stop-below', true),
-    )
-    .option('--seed <n>', 'seed of the multistart fit', nonNegativeInt('--seed'), 0)
-    .option('--restarts <n>', 'starts of the multistart fit', positiveInt('--restarts'), 64)
-    .option('--data-dir <dir>', 'where to look for the task’s data files besides its own folder')
-    .option('--json', 'print only the JSON result to stdout')
-    .addOption(lossOption())
-    .addOption(fitterOption(PRACTICE_FITTER))
-    .addOption(fScaleOption())
-    .addOption(noiseSdOption())
+    );
+  addModelOptions(command)
     .addHelpText(
       'after',
       `
