@@ -111,6 +111,29 @@ describe('--fitter trf', () => {
     expect(r.fits[0].theta[1]).toBeCloseTo(-0.5, 12);
   });
 
+  it("reports each fit's own Σr², also where linear parameters scale clipped exponentials of 10²¹", () => {
+    // vocab sl_8's shape: two saturated terms give identical columns e⁵⁰ ≈ 5·10²¹, so θ_L solved
+    // against them cancels in A·θ_L − c; the loss must still be the law's Σr² at the θ reported
+    const sat = compileLaw({
+      formula: 'c0 + c1 * x + c2 * exp(clip(b * x, -50, 50)) + c3 * exp(clip(d * x, -50, 50))',
+      params: { c0: [-100, 100], c1: [-100, 100], c2: [-10000, 10000], b: [-10, 10], c3: [-10000, 10000], d: [-10, 10] },
+      features: ['x'],
+    });
+    const x = Float64Array.from({ length: 40 }, (_, i) => 5 + i / 8);
+    const noisy = Float64Array.from(x, (v, i) => 3 - 0.2 * v + 0.05 * Math.sin(7 * i));
+    const saturated = [
+      [-100, -100, -5000, 9, 5000, 9.5],
+      [100, 50, 3000, 10, -3000, 10],
+      [0, 0, 1, 0.1, 1, -0.1],
+    ];
+    const bound = sat.bind([x]);
+    for (const gradient of ['reference', 'exact'] as const) {
+      const r = new LeastSquares(sat, [x], noisy, { fitter: 'trf', gradient, distinct: false }).fit(saturated);
+      for (const f of r.fits) expect(f.loss).toBeCloseTo(bound.sse(f.theta, noisy), 9);
+      expect(r.fits[r.best].loss).toBeGreaterThan(0.01); // 40 noisy rows, 6 parameters: no exact fit
+    }
+  });
+
   it('fits a law without linear parameters on the full residuals', () => {
     const r = new LeastSquares(law, X, y, { fitter: 'trf' }).fit([[0.5, 0]]);
     expect(r.fits[0].theta[0]).toBeCloseTo(0.3, 6);

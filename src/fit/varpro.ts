@@ -106,11 +106,11 @@ export class ProjectedResiduals {
     }
     for (let j = 0; j < k; j++) theta[linear[j]] = xL[j];
     if (!jac) {
-      for (let i = 0; i < m; i++) {
-        let v = -c[i];
-        for (let j = 0; j < k; j++) v += A[j * m + i] * xL[j];
-        r[i] = v;
-      }
+      // The prediction at the new θ, not A·θ_L − c: where a linear parameter scales a huge column
+      // (a clipped exp, e⁵⁰ ≈ 5·10²¹) c and A·θ_L cancel catastrophically, and the difference can
+      // come out exactly 0 for a fit whose true Σr² is 10⁷.
+      this.bound.value(theta, pred);
+      for (let i = 0; i < m; i++) r[i] = pred[i] - this.y[i];
       return;
     }
     this.kernel();
