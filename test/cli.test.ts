@@ -57,7 +57,7 @@ describe('active-sl datasets and laws', () => {
   });
 
   it('teaches with --help and an example on every command', () => {
-    for (const cmd of ['run', 'table', 'datasets', 'laws', 'fetch-data', 'suggest', 'fit', 'halving', 'stress', 'synth', 'reproduce', 'report']) {
+    for (const cmd of ['run', 'table', 'datasets', 'laws', 'fetch-data', 'suggest', 'fit', 'serve', 'halving', 'stress', 'synth', 'reproduce', 'report']) {
       const r = cli([cmd, '--help']);
       expect(r.code, cmd).toBe(0);
       expect(r.stdout, cmd).toMatch(/Example/);
@@ -70,7 +70,7 @@ describe('active-sl datasets and laws', () => {
   it('lists every command in the top-level help and suggests the nearest to a typo', () => {
     const top = cli(['--help']);
     expect(top.code).toBe(0);
-    for (const cmd of ['run', 'table', 'reproduce', 'report', 'suggest', 'fit', 'halving', 'synth', 'stress', 'datasets', 'laws', 'fetch-data']) {
+    for (const cmd of ['run', 'table', 'reproduce', 'report', 'suggest', 'fit', 'serve', 'halving', 'synth', 'stress', 'datasets', 'laws', 'fetch-data']) {
       expect(top.stdout).toMatch(new RegExp(`\\n  ${cmd}\\b`));
     }
     const typo = cli(['sugest']);

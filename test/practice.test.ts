@@ -195,6 +195,24 @@ describe('practitioner workflow', () => {
     expect(() => suggest({ task, data, observed, restarts: 4, lawId: 'nope' })).toThrow(/no law 'nope'/);
   });
 
+  it('one run and a pool without targets: says there is nothing to estimate the noise from, not a crash', async () => {
+    // a practitioner's pool holds only inputs; with one run, the fit passes through it and no spread is known
+    writeCsv(
+      'inputs.csv',
+      ['N', 'D'],
+      pool.map((r) => [r.N, r.D]),
+    );
+    const inputsTask = path.join(dir, 'inputs-task.json');
+    fs.writeFileSync(inputsTask, JSON.stringify({ ...JSON.parse(fs.readFileSync(taskFile, 'utf8')), candidates: 'inputs.csv' }));
+    const t = loadTask(inputsTask);
+    const d = await loadPracticeData(t);
+    const one = await readObserved(t, observedFile('one.csv', 1));
+    expect(() => fitLaw({ task: t, data: d, observed: one, restarts: 4 })).toThrow(PracticeError);
+    expect(() => suggest({ task: t, data: d, observed: one, restarts: 4 })).toThrow(/1 observed run, and the target values known so far do not vary/);
+    const two = await readObserved(t, observedFile('two.csv', 2));
+    expect(suggest({ task: t, data: d, observed: two, restarts: 4 }).suggestions.length).toBeGreaterThan(0);
+  });
+
   it('rows outside the pool still inform the fit', async () => {
     const base = observedFile('obs6.csv', 6);
     const extra = fs.readFileSync(base, 'utf8') + `x,${5e6},${5e8},${law(5e6, 5e8)}\n`;

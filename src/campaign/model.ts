@@ -88,6 +88,14 @@ export function acquisitionState(law: Law, group: PracticeGroup, obs: Observatio
   const cost = new Float64Array(n + obs.n).fill(1);
   cost.set(group.pool.cost);
   const ys = knownY(group, obs);
+  // σ²'s prior is scaled by the spread of the known targets; one run (and a pool without targets)
+  // has none, and the fit passes through it, so σ² would be 0 or rounding
+  if (!ys.some((v) => v !== ys[0])) {
+    throw new PracticeError(
+      `group '${group.name}': ${obs.n} observed run${obs.n === 1 ? '' : 's'}, and the target values known so far do not vary: nothing yet to estimate the noise from; run at least one more configuration`,
+    );
+  }
+  const sigma2 = noiseVariance(fits.mse[fits.best], obs.n, ys);
   return {
     law,
     pool: { X, y, cost, n: n + obs.n },
@@ -96,7 +104,7 @@ export function acquisitionState(law: Law, group: PracticeGroup, obs: Observatio
     candidates,
     fits: fits.thetas.map((t) => Array.from(t)),
     fitMse: fits.mse,
-    sigma2: noiseVariance(fits.mse[fits.best], obs.n, ys),
+    sigma2,
     totalCost: group.totalCost,
     yRange: quadratureRange(ys),
   };

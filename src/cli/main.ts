@@ -2,7 +2,8 @@
 /** The `active-sl` command line. */
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { fileSystemMessage, isUserError } from './errors.js';
+import { isUserError } from './errors.js';
+import { fileSystemMessage } from '../runtime/fs-errors.js';
 import { COMMANDS } from './commands/index.js';
 
 /**

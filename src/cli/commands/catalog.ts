@@ -10,6 +10,7 @@ export const COMMAND_DESCRIPTIONS: Readonly<Record<string, string>> = {
     "an HTML report of the results under <out>: the table beside the paper's, R² and cost figures per task, and the stress suite's and halving runs' sections when they are there",
   suggest: 'which candidates to run next, given the runs done so far, and the current target-region prediction',
   fit: 'fit a law to the runs done so far: parameters and target-region predictions with 90% intervals',
+  serve: 'a campaign as a live page in the browser and an ask/tell HTTP API for job launchers (suggest, tell, pending runs, forecast)',
   halving: 'learning-curve budget allocation: which models to keep training (Successive Halving, arXiv 2605.17234)',
   synth: 'write a synthetic task folder (task.json, pool.csv, target.csv) from a known truth, to test methods where the answer is known',
   stress: 'where can active selection be trusted? every method on synthetic scenarios with a wrong law or bad runs: R², interval coverage, alarm rates',

@@ -14,7 +14,7 @@ describe('COMMANDS', () => {
   });
 
   it('every described command has a module to load', () => {
-    expect(COMMANDS).toHaveLength(12);
+    expect(COMMANDS).toHaveLength(13);
     for (const c of COMMANDS) expect(typeof c.load, c.name).toBe('function');
   });
 });

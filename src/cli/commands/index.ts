@@ -19,6 +19,7 @@ const LOADERS: Readonly<Record<string, CommandEntry['load']>> = {
   report: () => import('./report.js'),
   suggest: () => import('./suggest.js'),
   fit: () => import('./fit.js'),
+  serve: () => import('./serve.js'),
   halving: () => import('./halving.js'),
   synth: () => import('./synth.js'),
   stress: () => import('./stress.js'),
