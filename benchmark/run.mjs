@@ -1,5 +1,7 @@
 // `npm run bench [-- laws fit cheapest mspe]`: performance figures as JSON on stdout.
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { benchFit } from './fit.mjs';
 import { benchLaws } from './laws.mjs';
 import { benchScipy } from './scipy-compare.mjs';
@@ -9,7 +11,7 @@ import { benchStress } from './stress.mjs';
 import { benchCliStart } from './cli-start.mjs';
 
 // default suites are the quick ones; name `cheapest`, `mspe`, `mspe-trf`, `dopt`, `dopt-trf`, `scipy`,
-// `halving` or `stress` to run those (`cli-start` runs by default too) (BENCH_TASKS=lr_bsz_scaling_law BENCH_LAWS=sl_1 for one unit)
+// `halving`, `stress` or `serve` to run those (`cli-start` runs by default too) (BENCH_TASKS=lr_bsz_scaling_law BENCH_LAWS=sl_1 for one unit)
 const SUITES = {
   laws: benchLaws,
   fit: () => benchFit(),
@@ -25,7 +27,15 @@ const SUITES = {
   'halving-full': benchHalving,
   stress: benchStress,
   'cli-start': benchCliStart,
+  serve: serveLoad,
 };
+
+/** `active-sl serve` under 200 concurrent tells and 50 asks: serve-load.mjs runs its own server, in a process of its own. */
+function serveLoad() {
+  const r = spawnSync(process.execPath, [fileURLToPath(new URL('./serve-load.mjs', import.meta.url))], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`serve-load.mjs exited ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length ? wanted : ['laws', 'fit', 'cli-start'];
 const unknown = names.filter((n) => !SUITES[n]);
