@@ -129,7 +129,6 @@ for (const name of tasks) {
         const objective = d.protocol === 'baseline' ? 'sse' : 'mse';
         const draw = d.protocol === 'baseline' ? uniformStarts : logUniformStarts;
         const s = draw(law.bounds, starts, rngFor(['fit-quality', name, lawId, group.name, d.design]));
-        const scale = objective === 'mse' ? d.rows.length : 1;
         const result = {};
         if (refs.has(key)) result.lbfgsb = refs.get(key);
         const refOnly = args.includes('--ref-only');
@@ -141,7 +140,8 @@ for (const name of tasks) {
           const ms = performance.now() - t0;
           const statuses = {};
           for (const f of r.fits) statuses[f.status] = (statuses[f.status] ?? 0) + 1;
-          result[fitter] = { sse: r.best >= 0 ? r.fits[r.best].loss * scale : null, ms, fits: r.fits.length, statuses };
+          // the law's own Σr² at the best θ, not the fitter's report of it (0.4.4's trf misreported some)
+          result[fitter] = { sse: r.best >= 0 ? problem.bound.sse(r.fits[r.best].theta, y) : null, ms, fits: r.fits.length, statuses };
           if (fitter === 'lbfgsb') fs.appendFileSync(refCache, `${JSON.stringify({ key, ...result.lbfgsb })}\n`);
         }
         if (refOnly) continue;
