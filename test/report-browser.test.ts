@@ -13,18 +13,7 @@ import type { Method } from '../src/benchmark/unit.js';
 import { loadTaskData } from '../src/data/dataset.js';
 import { loadTask } from '../src/data/task.js';
 import { writeReport, type ReportFiles } from '../src/report/html.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM, CHROMIUM_ARGS } from './shared.js';
 
 async function makeResults(out: string): Promise<void> {
   const task = loadTask('parallel_scaling_law');
@@ -66,7 +55,7 @@ describe('report.html in a browser', () => {
     if (!fs.existsSync(CHROMIUM)) {
       throw new Error(`${CHROMIUM} not found: this test needs Debian's chromium; install it with 'apt-get install -y chromium' (or run .ci/install-chromium)`);
     }
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const fetched: string[] = [];

@@ -9,20 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from './shared.js';
+import { CHROMIUM, CHROMIUM_ARGS, repoRoot } from './shared.js';
 import { api, makeServeCampaign, makeTempDir, startServe, type ServeFixture, type ServerProcess } from './serve-fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** The diagonal and a few more of the 6 × 6 pool: enough runs for a fit and a band. */
 const FIRST_RUNS = [0, 7, 14, 21, 1, 6, 8];
 
@@ -74,7 +63,7 @@ describe('the campaign page', () => {
     if (!fs.existsSync(CHROMIUM)) {
       ctx.skip(`${CHROMIUM} not found: this test needs Debian's chromium; install it with 'apt-get install -y chromium' (or run .ci/install-chromium)`);
     }
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     try {
       const page = await browser.newPage({ viewport: { width: 1320, height: 900 } });
       const origin = new URL(server.url).origin;

@@ -35,3 +35,16 @@ export function skipForMissing(reason: string): void {
 }
 
 export const repoRoot = root;
+
+/** Debian's headless Chromium, as the browser tests launch it (CI installs it with .ci/install-chromium). */
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];

@@ -12,10 +12,8 @@ import { matchToPool, sameConfiguration, type ObservedRuns } from '../campaign/o
 import type { SuggestMethod } from '../campaign/suggest.js';
 import { loadTask, type TaskSpec } from '../data/task.js';
 import { figure } from '../text/figure.js';
-import type { FitterName } from '../fit/multistart.js';
-import type { LossSpec } from '../fit/robust.js';
 import { createComputer, type Computer } from './computer.js';
-import type { GroupView, PendingRef, RunsSnapshot, SuggestAnswer } from './engine.js';
+import type { EngineConfig, GroupView, PendingRef, RunsSnapshot, SuggestAnswer } from './engine.js';
 import { HttpError, badRequest, ServeError } from './errors.js';
 import type { GroupFigures } from './figures.js';
 import { createLeaseBook, parseDuration, pendingFileOf, readPending, writePending, type Lease } from './leases.js';
@@ -24,24 +22,13 @@ import { createBatcher, createMutex, createScheduler, type Outcome } from './ser
 import { openRunsFile, type RunsFile } from './store.js';
 import { checkDuplicates, configuration, parseRuns, type NewRun, type RecordedRun, type RunSchema } from './validate.js';
 
-export interface CampaignOptions {
-  taskFile: string;
-  runsFile: string;
-  dataDir?: string;
-  lawId?: string;
-  seed: number;
-  restarts: number;
-  loss?: LossSpec;
-  fitter?: FitterName;
-  noiseSd?: number;
-  method: SuggestMethod;
+/** What the engine needs (engine.ts), and what the campaign adds around it. */
+export interface CampaignOptions extends EngineConfig {
   /** Runs the page suggests at once, and GET /suggest's default. */
   batch: number;
   /** The campaign's total budget (all groups), or null for none. */
   budget: number | null;
-  stopBelow?: number;
   leaseSeconds: number;
-  historyCap: number;
   /** Whether writes need a token (the page then asks for it). */
   auth: boolean;
   /** Where problems that fail no request are said (stderr). */
