@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { designAt } from './design-at.mjs';
 import { builtinTaskNames, lawOf, loadTask, loadTaskData, LeastSquares, logUniformStarts, rngFor, subset, uniformStarts } from '../dist/index.js';
 
 const args = process.argv.slice(2);
@@ -72,19 +73,6 @@ function runRecords(task, method) {
     for (const line of fs.readFileSync(f, 'utf8').split('\n')) if (line.trim()) recs.push(JSON.parse(line));
   }
   return recs;
-}
-
-/** The rows a level's fit was made on: the longest prefix of `chosen` whose cost is the level's spend. */
-function designAt(trace, cost, level) {
-  const limit = trace.spent[level] * (1 + 1e-12);
-  const rows = [];
-  let spent = 0;
-  for (const i of trace.chosen) {
-    if (spent + cost[i] > limit) break;
-    spent += cost[i];
-    rows.push(i);
-  }
-  return rows;
 }
 
 const done = new Set();

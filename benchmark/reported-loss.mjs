@@ -4,6 +4,7 @@
 // starts, starts whose loss is off by more than 1e-6 relative, how many of those were the best fit,
 // and the worst relative error. 0.4.4 and earlier misreported (see docs/design.md); 0.4.5 on should not.
 import fs from 'node:fs';
+import { designAt } from './design-at.mjs';
 const D = process.env.DIST ?? new URL('../dist', import.meta.url).pathname;
 const { loadTask, lawOf, builtinTaskNames } = await import(`${D}/data/task.js`);
 const { loadTaskData } = await import(`${D}/data/dataset.js`);
@@ -35,13 +36,7 @@ for (const name of (process.argv[2] ?? builtinTaskNames().join(',')).split(','))
       const rec = recs.find((r) => r.law === lawId && r.repeat === 0);
       const trace = rec.groups[group.name];
       for (let level = 0; level < task.budgets.length; level++) {
-        let c = 0;
-        const rows = [];
-        for (const i of trace.chosen) {
-          c += group.pool.cost[i];
-          if (c > trace.spent[level] * (1 + 1e-12)) break;
-          rows.push(i);
-        }
+        const rows = designAt(trace, group.pool.cost, level);
         if (!rows.length) continue;
         const { X, y } = subset(group.pool.X, group.pool.y, law.outputs, rows);
         const problem = new LeastSquares(law, X, y, { fitter: 'trf', gradient: 'reference', objective: 'sse', distinct: false });

@@ -8,6 +8,7 @@
 // still disagree at 256 starts, no fixed number of starts makes the score start-independent.
 import fs from 'node:fs';
 import path from 'node:path';
+import { designAt } from './design-at.mjs';
 import { lawOf, loadTask, loadTaskData, LeastSquares, rngFor, subset, taskR2, uniformStarts } from '../dist/index.js';
 
 const args = process.argv.slice(2);
@@ -39,26 +40,13 @@ const records = fs
   );
 const group = data.groups[0];
 
-/** The rows a level's fit was made on: the longest prefix of `chosen` within the level's spend. */
-function designAt(trace, level) {
-  const limit = trace.spent[level] * (1 + 1e-12);
-  const rows = [];
-  let spent = 0;
-  for (const i of trace.chosen) {
-    if (spent + group.pool.cost[i] > limit) break;
-    spent += group.pool.cost[i];
-    rows.push(i);
-  }
-  return rows;
-}
-
 for (const lawId of laws) {
   const law = lawOf(task, lawId);
   for (let repeat = 0; repeat < repeats; repeat++) {
     const record = records.find((r) => r.law === lawId && r.repeat === repeat);
     if (!record) continue;
     for (let level = 0; level < task.budgets.length; level++) {
-      const rows = designAt(record.groups[group.name], level);
+      const rows = designAt(record.groups[group.name], group.pool.cost, level);
       const { X, y } = subset(group.pool.X, group.pool.y, law.outputs, rows);
       const bound = law.bind(X);
       const line = { task: taskName, law: lawId, repeat, level: task.budgets[level], rows: rows.length };

@@ -3,7 +3,7 @@
  * ignored). Each row is matched to the candidate pool by its feature values, so that the pool row
  * is not suggested again; rows that match nothing still take part in the fit.
  */
-import { DataError, numericColumn, readTable, textColumn } from '../data/table.js';
+import { DataError, numericColumn, readTable, textColumn, type DataTable } from '../data/table.js';
 import type { TaskSpec } from '../data/task.js';
 import { SINGLE_GROUP, type PracticeGroup } from './data.js';
 
@@ -23,7 +23,11 @@ export interface ObservedRuns {
 }
 
 export async function readObserved(task: TaskSpec, file: string): Promise<ObservedRuns> {
-  const data = await readTable(file);
+  return observedFromTable(task, file, await readTable(file));
+}
+
+/** The observed runs in a table already read from `file` (named in errors). */
+export function observedFromTable(task: TaskSpec, file: string, data: DataTable): ObservedRuns {
   if (data.numRows === 0) throw new DataError(file, 'no observed runs (the file has a header only); run a few cheap candidates first');
   const X = task.features.map((f) => numericColumn(data, f));
   const O = task.targets.length;

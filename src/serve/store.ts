@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { readObserved } from '../campaign/observed.js';
+import { observedFromTable } from '../campaign/observed.js';
 import { readTable } from '../data/table.js';
 import type { TaskSpec } from '../data/task.js';
 import { durableWrite, stagingName } from './durable.js';
@@ -51,7 +51,7 @@ async function parseRuns(task: TaskSpec, file: string): Promise<{ columns: strin
     );
   }
   if (table.numRows === 0) return { columns: table.columns, runs: [] };
-  const obs = await readObserved(task, file);
+  const obs = observedFromTable(task, file, table);
   const O = task.targets.length;
   const runs = obs.rows.map((row, i) => ({
     group: obs.group[i],
