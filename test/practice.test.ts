@@ -208,9 +208,69 @@ describe('practitioner workflow', () => {
     const d = await loadPracticeData(t);
     const one = await readObserved(t, observedFile('one.csv', 1));
     expect(() => fitLaw({ task: t, data: d, observed: one, restarts: 4 })).toThrow(PracticeError);
-    expect(() => suggest({ task: t, data: d, observed: one, restarts: 4 })).toThrow(/1 observed run, and the target values known so far do not vary/);
+    expect(() => suggest({ task: t, data: d, observed: one, restarts: 4 })).toThrow(/1 observed run, and their target values do not vary/);
     const two = await readObserved(t, observedFile('two.csv', 2));
     expect(suggest({ task: t, data: d, observed: two, restarts: 4 }).suggestions.length).toBeGreaterThan(0);
+  });
+
+  it("never reads the pool's own losses: the same picks and forecast whatever they are", async () => {
+    writeCsv(
+      'pool-tripled.csv',
+      ['N', 'D', 'loss'],
+      pool.map((r) => [r.N, r.D, 3 * r.loss]),
+    );
+    const tripledFile = path.join(dir, 'tripled-task.json');
+    fs.writeFileSync(tripledFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(taskFile, 'utf8')), candidates: 'pool-tripled.csv' }));
+    const t = loadTask(tripledFile);
+    const d = await loadPracticeData(t);
+    const observed = await readObserved(task, observedFile('obs4p.csv', 4));
+    const mine = suggest({ task, data, observed, restarts: 8, batch: 2 });
+    const tripled = suggest({ task: t, data: d, observed, restarts: 8, batch: 2 });
+    expect(tripled.suggestions).toEqual(mine.suggestions);
+    expect(tripled.target).toEqual(mine.target);
+    // one run: the pool's losses would give σ²'s prior a spread the runs themselves do not have
+    const one = await readObserved(task, observedFile('one-p.csv', 1));
+    expect(() => suggest({ task, data, observed: one, restarts: 4 })).toThrow(/1 observed run, and their target values do not vary/);
+  });
+
+  it('a fit that stops short of its optimum says so, and trf reaches it', async () => {
+    // amplitudes boxed in [0, 10⁷] while their fits are a few hundred: uniform starts sit at millions
+    const wideFile = path.join(dir, 'wide-task.json');
+    const spec = JSON.parse(fs.readFileSync(taskFile, 'utf8'));
+    spec.laws.chinchilla.params = { ...spec.laws.chinchilla.params, A: [0, 1e7], B: [0, 1e7] };
+    fs.writeFileSync(wideFile, JSON.stringify(spec));
+    const t = loadTask(wideFile);
+    const d = await loadPracticeData(t);
+    const observed = await readObserved(t, observedFile('obs20w.csv', 20));
+    const ref = fitLaw({ task: t, data: d, observed, restarts: RESTARTS });
+    expect(ref.convergence.converged).toBe(false);
+    expect(ref.convergence.optimumMse).toBeLessThan(0.99 * ref.convergence.mse);
+    expect(ref.convergence.message).toMatch(/--fitter trf/);
+    const trf = fitLaw({ task: t, data: d, observed, restarts: RESTARTS, fitter: 'trf' });
+    expect(trf.convergence.converged).toBe(true);
+    expect(trf.mse).toBeLessThanOrEqual(ref.convergence.optimumMse * (1 + 1e-6));
+    const text = await cli(registerFit, ['fit', '--task', wideFile, '--observed', path.join(dir, 'obs20w.csv'), '--restarts', String(RESTARTS)]);
+    expect(text).toMatch(/WARNING fit did not converge: the lbfgsb fit stopped short of the optimum/);
+  });
+
+  it("a parameter's interval does not depend on the bounds of the others", async () => {
+    // in linear coordinates (lower bound 0) B's column D^(−β) is ~10⁻³ of β's: the precision's
+    // eigenvalue floor used to narrow β's interval several-fold
+    const zeroFile = path.join(dir, 'zero-task.json');
+    const spec = JSON.parse(fs.readFileSync(taskFile, 'utf8'));
+    spec.laws.chinchilla.params = { ...spec.laws.chinchilla.params, A: [0, 1e5], B: [0, 1e6] };
+    fs.writeFileSync(zeroFile, JSON.stringify(spec));
+    const t = loadTask(zeroFile);
+    const d = await loadPracticeData(t);
+    const observed = await readObserved(task, observedFile('obs24z.csv', 24));
+    const positive = fitLaw({ task, data, observed, restarts: 8, fitter: 'trf' });
+    const zero = fitLaw({ task: t, data: d, observed, restarts: 8, fitter: 'trf' });
+    expect(zero.mse).toBeCloseTo(positive.mse, 12);
+    const width = (r: typeof zero, name: string) => {
+      const p = r.parameters.find((q) => q.name === name)!;
+      return p.hi90 - p.lo90;
+    };
+    for (const name of ['E', 'alpha', 'beta']) expect(width(zero, name) / width(positive, name)).toBeCloseTo(1, 1);
   });
 
   it('rows outside the pool still inform the fit', async () => {
@@ -245,7 +305,7 @@ describe('suggest and fit commands', () => {
     const obs = observedFile('obs8c.csv', 8);
     const out = await cli(registerSuggest, ['suggest', '--task', taskFile, '--observed', obs, '--batch', '2', '--restarts', '8', '--json']);
     const parsed = JSON.parse(out) as Record<string, unknown>;
-    expect(Object.keys(parsed).sort()).toEqual(['lawFits', 'stop', 'suggestions', 'target']);
+    expect(Object.keys(parsed).sort()).toEqual(['convergence', 'lawFits', 'stop', 'suggestions', 'target']);
     const s = parsed.suggestions as Record<string, unknown>[];
     expect(s).toHaveLength(2);
     for (const x of s) expect(Object.keys(x).sort()).toEqual(['cost', 'features', 'row', 'score']);
@@ -318,6 +378,15 @@ describe('suggest and fit commands', () => {
     await expect(cli(registerSuggest, ['suggest', '--task', taskFile, '--observed', obs, '--law', 'nope'])).rejects.toThrow(UsageError);
     await expect(cli(registerSuggest, ['suggest', '--task', taskFile, '--observed', obs, '--batch', '0'])).rejects.toThrow(/--batch 0/);
   });
+
+  it('a run copied twice into the observed file is an error naming both rows', async () => {
+    const obs = observedFile('obs5c.csv', 5);
+    const lines = fs.readFileSync(obs, 'utf8').trim().split('\n');
+    fs.writeFileSync(path.join(dir, 'copied.csv'), [...lines, lines[2]].join('\n') + '\n');
+    await expect(cli(registerFit, ['fit', '--task', taskFile, '--observed', path.join(dir, 'copied.csv')])).rejects.toThrow(
+      /copied\.csv \(data row 6\): the same run as data row 2/,
+    );
+  });
 });
 
 describe('grouped tasks', () => {
@@ -357,6 +426,10 @@ describe('grouped tasks', () => {
       const rows = fs.readFileSync(path.join(gdir, 'pool.csv'), 'utf8').trim().split('\n').slice(1);
       expect(rows[web.suggestions[0].row].startsWith('web,')).toBe(true);
       expect(() => suggest({ task: gtask, data: gdata, observed, group: 'nope', restarts: 4 })).toThrow(/no group 'nope'/);
+      fs.writeFileSync(path.join(gdir, 'mars.csv'), `corpus,N,D,loss\nweb,1e6,1e8,3\nmars,1e6,1e9,3.1\n`);
+      await expect(cli(registerFit, ['fit', '--task', file, '--observed', path.join(gdir, 'mars.csv')])).rejects.toThrow(
+        /mars\.csv \(data row 2, column 'corpus'\): group 'mars' has no candidates or target rows in the task; its groups are code, web/,
+      );
     } finally {
       fs.rmSync(gdir, { recursive: true, force: true });
     }

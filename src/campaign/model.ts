@@ -52,20 +52,73 @@ export function freshFit(
   seedPath: readonly (string | number)[],
   loss?: LossSpec,
   fitter: FitterName = PRACTICE_FITTER,
+  rowName: (i: number) => string = (i) => `observed run ${i + 1}`,
 ): Fits {
   const problem = startProblem(law, fitter);
   if (problem) throw new PracticeError(problem);
-  const fits = multistartFit(law, obs, logUniformStarts(law.bounds, restarts, rngFor(seedPath)), loss, fitter);
-  if (fits.best < 0) throw new PracticeError(`every start of the fit of law '${law.id}' failed on the observed runs (non-finite predictions)`);
+  const starts = logUniformStarts(law.bounds, restarts, rngFor(seedPath));
+  const fits = multistartFit(law, obs, starts, loss, fitter);
+  if (fits.best < 0) {
+    throw new PracticeError(
+      `every start of the fit of law '${law.id}' failed on the observed runs (non-finite predictions)${firstNonFinite(law, obs, starts[0], rowName)}`,
+    );
+  }
   return fits;
 }
 
-/** The finite values among the pool's and the observed targets: σ²'s prior scale and MSPE's y grid read them. */
-function knownY(group: PracticeGroup, obs: Observations): Float64Array {
-  const vals: number[] = [];
-  for (const v of group.pool.y) if (Number.isFinite(v)) vals.push(v);
-  for (const v of obs.y) vals.push(v);
-  return Float64Array.from(vals);
+/** Where the law is not finite at θ: the first such run and its inputs, for the message of a fit that failed. */
+function firstNonFinite(law: Law, obs: Observations, theta: Float64Array | undefined, rowName: (i: number) => string): string {
+  if (!theta || obs.n === 0) return '';
+  const pred = new Float64Array(obs.n * law.outputs);
+  law.bind(obs.X).value(theta, pred);
+  const v = pred.findIndex((p) => !Number.isFinite(p));
+  if (v < 0) return '';
+  const i = Math.floor(v / law.outputs);
+  const inputs = law.features.map((f, k) => `${f} = ${obs.X[k][i]}`).join(', ');
+  return `; at the first start the law gives ${pred[v]} on ${rowName(i)} (${inputs}): is the formula defined there?`;
+}
+
+/**
+ * χ²₁'s 90% point. A fit is unconverged when the optimum's SSE is lower by more than this many σ̂²
+ * (σ̂² = the optimum's SSE / (n − P)): the likelihood-ratio test puts the fit outside the optimum's
+ * 90% confidence region, so the difference matters at the precision the data give.
+ */
+export const CONVERGENCE_CHI2 = 2.706;
+
+/** Whether the multistart's best fit is a converged optimum, checked by running `trf` on from it. */
+export interface Convergence {
+  /** False when there are no more observed values than parameters: any fit can then be bettered, noise cannot be told. */
+  checked: boolean;
+  converged: boolean;
+  /** The best fit's MSE, and the MSE `trf` reaches from it (equal when the fitter is `trf`). */
+  mse: number;
+  optimumMse: number;
+  /** Set when not converged: what that does to the output, and what to do. */
+  message?: string;
+}
+
+/**
+ * The reference's L-BFGS-B protocol stops short of the optimum where the box is far wider than the
+ * fit (an amplitude in [0, 10⁷] whose fit is 300: its uniform starts sit at millions, and 64 of them
+ * all end at poor points). One `trf` fit from the best θ tells, at the cost of one start.
+ */
+export function checkConvergence(law: Law, obs: Observations, fits: Fits, loss: LossSpec | undefined, fitter: FitterName): Convergence {
+  const mse = fits.mse[fits.best];
+  const dof = obs.n * law.outputs - law.params.length;
+  if (fitter === 'trf' || dof < 1) return { checked: dof >= 1, converged: true, mse, optimumMse: mse };
+  const problem = new LeastSquares(law, obs.X, obs.y, { objective: 'mse', loss, fitter: 'trf' });
+  const polished = problem.fit([fits.thetas[fits.best]]);
+  const optimumMse = polished.best >= 0 ? Math.min(polished.fits[polished.best].loss, mse) : mse;
+  // in SSE units: (SSE − SSE*) > χ²·SSE*/dof, and the MSE is SSE/n on both sides
+  if (!(mse - optimumMse > (CONVERGENCE_CHI2 * optimumMse) / dof)) return { checked: true, converged: true, mse, optimumMse };
+  const pct = (100 * (1 - optimumMse / mse)).toPrecision(3);
+  return {
+    checked: true,
+    converged: false,
+    mse,
+    optimumMse,
+    message: `the ${fitter} fit stopped short of the optimum: run on to convergence from its best point, the same law reaches MSE ${optimumMse.toPrecision(5)}, ${pct}% below its ${mse.toPrecision(5)} and outside that optimum's 90% confidence region; the forecast, intervals and law-fits verdict given here are those of the unconverged fit. Rerun with --fitter trf (or narrow the bounds to the plausible range)`,
+  };
 }
 
 /**
@@ -82,17 +135,19 @@ export function acquisitionState(law: Law, group: PracticeGroup, obs: Observatio
     out.set(obs.X[f], n);
     return out;
   });
-  const y = new Float64Array((n + obs.n) * O);
-  y.set(group.pool.y.subarray(0, n * O));
+  // the pool's own targets, where a task file has them, are runs not yet made: nothing reads them
+  const y = new Float64Array((n + obs.n) * O).fill(NaN);
   y.set(obs.y, n * O);
   const cost = new Float64Array(n + obs.n).fill(1);
   cost.set(group.pool.cost);
-  const ys = knownY(group, obs);
-  // σ²'s prior is scaled by the spread of the known targets; one run (and a pool without targets)
-  // has none, and the fit passes through it, so σ² would be 0 or rounding
+  const ys = obs.y;
+  // σ²'s prior is scaled by the spread of the observed targets; one run has none, and the fit
+  // passes through it, so σ² would be 0 or rounding
   if (!ys.some((v) => v !== ys[0])) {
     throw new PracticeError(
-      `group '${group.name}': ${obs.n} observed run${obs.n === 1 ? '' : 's'}, and the target values known so far do not vary: nothing yet to estimate the noise from; run at least one more configuration`,
+      obs.n === 1
+        ? `group '${group.name}': 1 observed run, and their target values do not vary: nothing yet to estimate the noise from; run at least one more configuration`
+        : `group '${group.name}': ${obs.n} observed runs, and their target values do not vary (all ${obs.y[0]}): the law has nothing to fit; is the target column the right one?`,
     );
   }
   const sigma2 = noiseVariance(fits.mse[fits.best], obs.n, ys);
@@ -107,6 +162,7 @@ export function acquisitionState(law: Law, group: PracticeGroup, obs: Observatio
     sigma2,
     totalCost: group.totalCost,
     yRange: quadratureRange(ys),
+    conditioning: 'equilibrated',
   };
 }
 

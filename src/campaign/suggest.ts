@@ -12,13 +12,16 @@ import { bestFit, doptScores, mspeScores, prepareState, voptScores, type Prepare
 import type { PracticeData, PracticeGroup } from './data.js';
 import {
   acquisitionState,
+  checkConvergence,
   forecast,
   freshFit,
   multistartFit,
   observedCosts,
   parameterIntervals,
   PracticeError,
+  PRACTICE_FITTER,
   targetRegion,
+  type Convergence,
   type Fits,
   type Forecast,
   type Observations,
@@ -76,6 +79,8 @@ export interface SuggestResult {
   stop: boolean;
   /** Whether the fitted law describes the observed runs (see alarm.ts). */
   lawFits: LawFitsReport;
+  /** Whether the fit behind all of it reached its optimum (see `checkConvergence`). */
+  convergence: Convergence;
 }
 
 /** The fitted state of one group, shared by `suggest` and `fitLaw`. */
@@ -92,6 +97,7 @@ export interface FittedModel {
   forecast: Forecast;
   target: TargetRegion;
   lawFits: LawFitsReport;
+  convergence: Convergence;
 }
 
 function pickGroup(data: PracticeData, name: string | undefined): PracticeGroup {
@@ -113,7 +119,16 @@ export function fitModel(options: ModelOptions): FittedModel {
   const run = new Set<number>();
   for (const p of match) if (p >= 0) for (const q of same[p]) run.add(q);
   const obs: Observations = { X: mine.X, y: mine.y, n: mine.n };
-  const fits = freshFit(law, obs, restarts, [seed, task.name, lawId, group.name, 'practice'], options.loss, options.fitter);
+  const fits = freshFit(
+    law,
+    obs,
+    restarts,
+    [seed, task.name, lawId, group.name, 'practice'],
+    options.loss,
+    options.fitter,
+    (i) => `data row ${mine.rows[i] + 1} of ${options.observed.file}`,
+  );
+  const convergence = checkConvergence(law, obs, fits, options.loss, options.fitter ?? PRACTICE_FITTER);
   const f = forecast(law, obs, fits, acquisitionState(law, group, obs, fits, []));
   const target = targetRegion(f.prepared, f.modes, task.features, group.target.rows, f.noise.quantile);
   const cost = observedCosts(task, mine.X, match, group.pool.cost);
@@ -121,7 +136,7 @@ export function fitModel(options: ModelOptions): FittedModel {
     runNames: mine.rows.map((r) => `observed row ${r + 1}`),
     sigma2: options.noiseSd === undefined ? undefined : options.noiseSd ** 2,
   });
-  return { law, group, obs, run, same, fits, forecast: f, target, lawFits };
+  return { law, group, obs, run, same, fits, forecast: f, target, lawFits, convergence };
 }
 
 function scoresFor(method: SuggestMethod, prepared: PreparedState): Float64Array {
@@ -247,6 +262,7 @@ export function suggest(options: SuggestOptions): SuggestResult {
     },
     stop: options.stopBelow !== undefined ? uncertainty < options.stopBelow : false,
     lawFits: model.lawFits,
+    convergence: model.convergence,
   };
 }
 
@@ -262,6 +278,7 @@ export interface FitResult {
   parameters: ParameterEstimate[];
   target: SuggestResult['target'];
   lawFits: LawFitsReport;
+  convergence: Convergence;
 }
 
 /** The fitted law: parameters with 90% intervals from the heaviest mode, and the target region. */
@@ -286,5 +303,6 @@ export function fitLaw(options: ModelOptions): FitResult {
       uncertainty: model.target.uncertainty,
     },
     lawFits: model.lawFits,
+    convergence: model.convergence,
   };
 }

@@ -24,7 +24,8 @@ export async function buildProgram(argv: readonly string[]): Promise<Command> {
       '-V, --version',
       'print the version',
     )
-    .showHelpAfterError('(add --help for usage)')
+    // one line, prefixed like every other error of ours, whatever commander found wrong
+    .configureOutput({ outputError: (text, write) => write(`active-sl: ${text.replace(/^error: /, '').trimEnd()} (add --help for usage)\n`) })
     .exitOverride();
   const first = argv.findIndex((a) => !a.startsWith('-'));
   const wanted = first < 0 ? undefined : argv[first] === 'help' ? argv[first + 1] : argv[first];

@@ -108,6 +108,30 @@ describe('user task files', () => {
     expect(() => readTaskFile(tmpTask({}, { ...baseTask, owner: 'me' }))).toThrow(/owner: unknown key; the keys are name, description/);
   });
 
+  it('names a task after its folder, made safe for a path, and refuses a name that is not one', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-name-'));
+    const folder = path.join(dir, 'my pilots');
+    fs.mkdirSync(folder);
+    const { name: _, ...unnamed } = baseTask;
+    fs.writeFileSync(path.join(folder, 'task.json'), JSON.stringify(unnamed));
+    expect(readTaskFile(path.join(folder, 'task.json')).name).toBe('my-pilots');
+    // a relative path in the current folder: its name is the folder's, not '.'
+    const cwd = process.cwd();
+    try {
+      process.chdir(folder);
+      expect(readTaskFile('task.json').name).toBe('my-pilots');
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(() => readTaskFile(tmpTask({}, { ...baseTask, name: '../../escaped' }))).toThrow(/name: '\.\.\/\.\.\/escaped' cannot name a results folder/);
+  });
+
+  it('reads a task file saved with a byte-order mark', () => {
+    const file = tmpTask({}, baseTask);
+    fs.writeFileSync(file, '\ufeff' + fs.readFileSync(file, 'utf8'));
+    expect(readTaskFile(file).name).toBe('tiny');
+  });
+
   it('lists the built-in tasks for an unknown name', () => {
     expect(() => loadTask('vocab')).toThrow(/unknown task; built-in tasks are: data_constrained_scaling_law/);
   });

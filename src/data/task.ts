@@ -92,6 +92,8 @@ function duplicateKeys(text: string): string | null {
 }
 
 /** The keys a task file may hold ("synthetic" is what `synth` writes), and a law's. */
+/** What a task name may be made of: it is a path component of every result folder. */
+const SAFE_NAME = /^[A-Za-z0-9_.+-]+$/;
 const TASK_KEYS = ['name', 'description', 'features', 'targets', 'group', 'cost', 'candidates', 'target', 'budgets', 'laws', 'synthetic'];
 const LAW_KEYS = ['formula', 'params', 'description'];
 
@@ -129,12 +131,29 @@ export function parseTask(raw: unknown, file: string, builtin = false, text?: st
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('', 'a task file must be a JSON object');
   const t = raw as Record<string, unknown>;
   for (const key of Object.keys(t)) if (!TASK_KEYS.includes(key)) fail(key, unknownKey(key, TASK_KEYS));
-  const name = t.name ?? path.basename(path.dirname(file));
+  // by default the folder's name, made safe for a path component (a folder "my task" gives my-task)
+  const name =
+    t.name ??
+    (path
+      .basename(path.dirname(path.resolve(file)))
+      .replace(/[^A-Za-z0-9_.+-]+/g, '-')
+      .replace(/^\.+$/, '') ||
+      'task');
   if (typeof name !== 'string' || !name) fail('name', 'must be a non-empty string');
+  // the name becomes a folder of every run's output path
+  if (!SAFE_NAME.test(name as string) || name === '.' || name === '..')
+    fail('name', `'${name as string}' cannot name a results folder: use letters, digits, '_', '.', '-' and '+' (no '/', no spaces)`);
   if (!isStringArray(t.features) || t.features.length === 0) fail('features', 'must be a non-empty list of column names');
   if (!isStringArray(t.targets) || t.targets.length === 0) fail('targets', 'must be a non-empty list of column names');
   const features = t.features as string[];
   const targets = t.targets as string[];
+  // formulas name the features, so each must be a formula identifier, once
+  features.forEach((f, k) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(f))
+      fail('features', `'${f}' cannot be named in a formula: use letters, digits and '_', not starting with a digit (rename the column in the data files)`);
+    if (features.indexOf(f) !== k) fail('features', `'${f}' is listed twice`);
+  });
+  for (const y of targets) if (features.includes(y)) fail('targets', `'${y}' is also a feature: a law cannot predict its own input`);
   const group = t.group === undefined || t.group === null ? null : t.group;
   if (group !== null && (typeof group !== 'string' || !group)) fail('group', 'must be a column name or absent');
   const cost = t.cost === undefined ? '1' : t.cost;
@@ -143,8 +162,10 @@ export function parseTask(raw: unknown, file: string, builtin = false, text?: st
     if (typeof t[key] !== 'string' || !t[key]) fail(key, 'must be a path to a .csv or .parquet file');
   }
   const budgets = t.budgets === undefined ? DEFAULT_BUDGETS : t.budgets;
-  if (!Array.isArray(budgets) || budgets.length === 0 || !budgets.every((b) => typeof b === 'number' && b > 0 && b <= 1)) {
-    fail('budgets', 'must be a non-empty list of fractions of the total cost in (0, 1]');
+  if (!Array.isArray(budgets) || budgets.length === 0) fail('budgets', 'must be a non-empty list of fractions of the total cost in (0, 1]');
+  const badBudget = (budgets as unknown[]).find((b) => !(typeof b === 'number' && b > 0 && b <= 1));
+  if (badBudget !== undefined) {
+    fail('budgets', `must be a non-empty list of fractions of the total cost in (0, 1]; ${JSON.stringify(badBudget)} is not one`);
   }
   const sorted = [...(budgets as number[])].sort((a, b) => a - b);
   if (sorted.some((b, i) => i > 0 && b === sorted[i - 1])) fail('budgets', 'has a level twice');
@@ -209,11 +230,13 @@ export function readTaskFile(file: string, builtin = false): TaskSpec {
   } catch (e) {
     throw new TaskError(file, '', `cannot read the task file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
+  // editors on Windows may save a byte-order mark, which JSON.parse rejects as a token
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new TaskError(file, '', `not valid JSON: ${(e as Error).message}`);
+    throw new TaskError(file, '', `not valid JSON: ${(e as Error).message.replace(/\s+/g, ' ')}`);
   }
   return parseTask(raw, file, builtin, text);
 }

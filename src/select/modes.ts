@@ -15,7 +15,7 @@
  */
 import type { BoundLaw, Law } from '../laws/law.js';
 import { completeLinkage, condensedIndex, countClusters, cutTree, silhouette } from './cluster.js';
-import { linearise, posterior, priorPrecision, type Posterior } from './fisher.js';
+import { linearise, posterior, priorPrecision, type Conditioning, type Posterior } from './fisher.js';
 
 /** A fit is good when its MSE is below this multiple of the best one. */
 export const GOOD_FIT_RATIO = 1.5;
@@ -163,12 +163,22 @@ export interface ModeInput {
   sigma2: number;
   /** Defaults to `priorPrecision(law.bounds)`. */
   prior?: Float64Array;
+  /** How each posterior's precision is inverted; default 'reference'. */
+  conditioning?: Conditioning;
 }
 
 /** The posterior at θ, or null where its Fisher information is not finite (a wild fit overflowed it). */
-function finitePosterior(observed: BoundLaw, O: number, theta: ArrayLike<number>, law: Law, prior: Float64Array, sigma2: number): Posterior | null {
+function finitePosterior(
+  observed: BoundLaw,
+  O: number,
+  theta: ArrayLike<number>,
+  law: Law,
+  prior: Float64Array,
+  sigma2: number,
+  conditioning: Conditioning | undefined,
+): Posterior | null {
   try {
-    return posterior(observed, O, theta, law.bounds, prior, sigma2);
+    return posterior(observed, O, theta, law.bounds, prior, sigma2, conditioning);
   } catch (e) {
     if (e instanceof RangeError) return null;
     throw e;
@@ -187,7 +197,7 @@ export function buildModes(input: ModeInput): ModeSet {
   const index: number[] = [];
   const posts: Posterior[] = [];
   input.fits.forEach((t, k) => {
-    const p = finitePosterior(observed, O, t, law, prior, sigma2);
+    const p = finitePosterior(observed, O, t, law, prior, sigma2, input.conditioning);
     if (p) {
       index.push(k);
       posts.push(p);

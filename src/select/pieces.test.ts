@@ -37,6 +37,20 @@ describe('Fisher information and the eigenvalue floor', () => {
     expect(nullVar / (1 / floor)).toBeCloseTo(1, 6);
   });
 
+  it('equilibrated: the inverse does not depend on the units of the parameters, where the plain floor does', () => {
+    // a well-determined 3 × 3 precision with one tiny-scale parameter strongly correlated with another
+    const H = Float64Array.from([4, 1, 0.5, 1, 3, 0.9, 0.5, 0.9, 1]);
+    const s = [1, 1e-6, 1]; // parameter 1 in units a million times larger: H → S·H·S
+    const scaled = Float64Array.from(H, (v, k) => v * s[Math.floor(k / 3)] * s[k % 3]);
+    const plain = flooredInverse(H, 3).inverse;
+    const eq = flooredInverse(scaled, 3, 'equilibrated').inverse;
+    // back in the first units, Σ = S·Σ_scaled·S
+    for (let k = 0; k < 9; k++) expect(eq[k] * s[Math.floor(k / 3)] * s[k % 3]).toBeCloseTo(plain[k], 10);
+    // the reference's floor, relative to λ_max of the badly scaled matrix, bites and changes Σ
+    const ref = flooredInverse(scaled, 3, 'reference').inverse;
+    expect(Math.abs(ref[0] - plain[0]) / plain[0]).toBeGreaterThan(0.01);
+  });
+
   it('inverts an all-zero matrix through the absolute floor 1e-30', () => {
     const { inverse } = flooredInverse(new Float64Array(4), 2);
     expect(inverse[0] / 1e30).toBeCloseTo(1, 12);

@@ -5,7 +5,7 @@
  */
 import type { BoundLaw, Law } from '../laws/law.js';
 import { DOPT_COST_EXPONENT, informationGain } from './dopt.js';
-import { priorPrecision, posterior } from './fisher.js';
+import { priorPrecision, posterior, type Conditioning } from './fisher.js';
 import { lineariseFit, type LinearisedFit } from './linearised.js';
 import { buildModes, goodFits, type GoodFitRule, type ModeSet } from './modes.js';
 import { MSPE_COST_EXPONENT, mspeGains, quadratureRange, type MspeQuadrature, type MspeTerms } from './mspe.js';
@@ -45,6 +45,8 @@ export interface AcquisitionState {
   modeRegion?: 'target' | 'pool';
   /** Clipping range of MSPE's y grid; default [min y_pool − 1, max y_pool + 1] (`quadratureRange`). */
   yRange?: readonly [number, number];
+  /** How each mode's posterior precision is inverted; default 'reference' (see `Conditioning`). */
+  conditioning?: Conditioning;
 }
 
 export interface AcquisitionScores {
@@ -101,7 +103,7 @@ const asState = (s: AcquisitionState | PreparedState): PreparedState => ('observ
 
 function linearised(p: PreparedState, theta: ArrayLike<number>): LinearisedFit {
   const { law, sigma2 } = p.state;
-  const post = posterior(p.observed, law.outputs, theta, law.bounds, p.prior, sigma2);
+  const post = posterior(p.observed, law.outputs, theta, law.bounds, p.prior, sigma2, p.state.conditioning);
   return lineariseFit(post, law.outputs, p.candidates, p.target);
 }
 
@@ -128,6 +130,7 @@ export function stateModes(s: AcquisitionState | PreparedState): ModeSet {
     fitMse: good.map((i) => state.fitMse[i]),
     sigma2: state.sigma2,
     prior: p.prior,
+    conditioning: state.conditioning,
   });
 }
 

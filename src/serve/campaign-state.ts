@@ -118,6 +118,7 @@ export interface Campaign {
     forecast: GroupView['forecast'];
     fit: GroupView['fit'];
     lawFits: GroupView['lawFits'];
+    convergence: GroupView['convergence'];
     note: string | null;
   }>;
   view(): Promise<CampaignView>;
@@ -580,7 +581,17 @@ async function open(options: CampaignOptions, task: TaskSpec, data: PracticeData
       const g = pickGroup(data, group);
       const views = await computeView(false);
       const v = views.views.find((x) => x.group === g.name)!;
-      return { version: views.version, group: g.name, law: v.law, runs: v.runs, forecast: v.forecast, fit: v.fit, lawFits: v.lawFits, note: v.note };
+      return {
+        version: views.version,
+        group: g.name,
+        law: v.law,
+        runs: v.runs,
+        forecast: v.forecast,
+        fit: v.fit,
+        lawFits: v.lawFits,
+        convergence: v.convergence,
+        note: v.note,
+      };
     },
 
     async view() {

@@ -10,6 +10,7 @@ import {
   PracticeError,
   multistartFit,
   parameterIntervals,
+  type Convergence,
   type Fits,
   type Observations,
   type ParameterEstimate,
@@ -106,6 +107,8 @@ export interface GroupView {
   fit: { mse: number; sigma2: number; noise: { rule: 'residual' | 'prior'; dof: number }; modes: number; parameters: ParameterEstimate[] } | null;
   forecast: { target: string; predictions: TargetPrediction[]; uncertainty: number; stop: boolean | null } | null;
   lawFits: LawFitsReport | null;
+  /** Whether the fit reached its optimum (null: no fit). */
+  convergence: Convergence | null;
   /** Why there is no fit. */
   note: string | null;
   next: SuggestAnswer;
@@ -432,7 +435,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
         const note = fit
           ? fit.error
           : `no run in ${task.group ? `group '${g.name}'` : 'the campaign'} has finished yet: the first suggestions are the cheapest candidates`;
-        return { ...base, fit: null, forecast: null, lawFits: null, note, history: points, inputs: [] };
+        return { ...base, fit: null, forecast: null, lawFits: null, convergence: null, note, history: points, inputs: [] };
       }
       const modes = model.forecast.modes.modes;
       let heaviest = 0;
@@ -456,6 +459,7 @@ export async function createEngine(config: EngineConfig): Promise<Engine> {
           stop: config.stopBelow === undefined ? null : uncertainty < config.stopBelow,
         },
         lawFits: model.lawFits,
+        convergence: model.convergence,
         note: null,
         history: points,
         inputs: inputCurves(model),

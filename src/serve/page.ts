@@ -101,6 +101,7 @@ function say(text, kind) {
 function alarmBox(v) {
   if (!v.lawFits) return el('div', { class: 'alarm', 'data-alarm': 'none', text: 'Law fits: no fit yet. ' + (v.note || '') });
   const r = v.lawFits;
+  if (v.convergence && !v.convergence.converged) return el('div', { class: 'alarm warn', 'data-alarm': 'unconverged', text: 'WARNING the fit did not converge: ' + v.convergence.message });
   if (!r.checked) return el('div', { class: 'alarm', 'data-alarm': 'unchecked', text: 'Law fits: not checked: ' + r.why });
   if (r.ok) return el('div', { class: 'alarm ok', 'data-alarm': 'ok', text: 'Law fits: yes (' + r.why + ')' });
   return el('div', { class: 'alarm warn', 'data-alarm': 'warn', text: 'WARNING the law does not fit: ' + r.why });

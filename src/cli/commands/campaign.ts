@@ -2,7 +2,7 @@
 import { loadTask, type TaskSpec } from '../../data/task.js';
 import { loadPracticeData, type PracticeData } from '../../campaign/data.js';
 import type { LawFitsReport } from '../../campaign/alarm.js';
-import { PRACTICE_FITTER, PracticeError } from '../../campaign/model.js';
+import { PRACTICE_FITTER, PracticeError, type Convergence } from '../../campaign/model.js';
 import { readObserved, type ObservedRuns } from '../../campaign/observed.js';
 import type { SuggestResult } from '../../campaign/suggest.js';
 import { Option, type Command } from 'commander';
@@ -39,7 +39,35 @@ export async function loadCampaign(flags: CampaignFlags): Promise<Campaign> {
   }
   const data = await loadPracticeData(task, { dataDir: flags.dataDir });
   const observed = await readObserved(task, flags.observed);
+  checkObserved(task, data, observed);
   return { task, data, observed };
+}
+
+/**
+ * Two mistakes a file of runs can hold that the fit would otherwise absorb silently: a group that
+ * the task does not have (its runs would inform nothing), and a row copied twice (two runs that
+ * agree to every digit read as zero run-to-run scatter, and the law-fits check then fires).
+ */
+function checkObserved(task: TaskSpec, data: PracticeData, observed: ObservedRuns): void {
+  const groups = new Set(data.groups.map((g) => g.name));
+  const O = task.targets.length;
+  const seen = new Map<string, number>();
+  for (let i = 0; i < observed.n; i++) {
+    const where = `${observed.file} (data row ${observed.rows[i] + 1}`;
+    if (task.group && !groups.has(observed.group[i])) {
+      throw new UsageError(
+        `${where}, column '${task.group}'): group '${observed.group[i]}' has no candidates or target rows in the task; its groups are ${[...groups].join(', ')}`,
+      );
+    }
+    const key = [observed.group[i], ...observed.X.map((col) => col[i]), ...Array.from(observed.y.subarray(i * O, i * O + O))].join(',');
+    const first = seen.get(key);
+    if (first !== undefined) {
+      throw new UsageError(
+        `${where}): the same run as data row ${observed.rows[first] + 1}, to every digit of every feature and target; remove the copy (a run repeated with another seed differs in its ${task.targets.join(', ')})`,
+      );
+    }
+    seen.set(key, i);
+  }
 }
 
 /** `--noise-sd`: the run-to-run sd of the target, given to the law-fits check of `fit` and `suggest`. */
@@ -84,7 +112,13 @@ export function printTarget(target: SuggestResult['target'], features: readonly 
 }
 
 /** One line: does the fitted law describe the observed runs (the check in campaign/alarm.ts)? */
-export function printLawFits(report: LawFitsReport): string {
-  if (!report.checked) return `law fits: not checked: ${report.why}`;
-  return report.ok ? `law fits: yes (${report.why})` : `WARNING law does not fit: ${report.why}`;
+export function printLawFits(report: LawFitsReport, convergence?: Convergence): string {
+  const unconverged = convergence && !convergence.converged ? `WARNING fit did not converge: ${convergence.message}\n` : '';
+  if (!report.checked) return `${unconverged}law fits: not checked: ${report.why}`;
+  return `${unconverged}${report.ok ? `law fits: yes (${report.why})` : `WARNING law does not fit: ${report.why}`}`;
+}
+
+/** With --json, the unconverged fit's warning goes to stderr as well, where a person running the command sees it. */
+export function warnUnconverged(convergence: Convergence): void {
+  if (!convergence.converged) process.stderr.write(`active-sl: warning: ${convergence.message}\n`);
 }

@@ -4,7 +4,7 @@ import { fitLaw } from '../../campaign/suggest.js';
 import { textTable } from '../format.js';
 import { LOSS_HELP, lossSpecOf } from '../loss-flags.js';
 import type { FitterName } from '../../fit/multistart.js';
-import { addModelOptions, asUsage, fmt, loadCampaign, printLawFits, printTarget, type CampaignFlags } from './campaign.js';
+import { addModelOptions, asUsage, fmt, loadCampaign, printLawFits, printTarget, warnUnconverged, type CampaignFlags } from './campaign.js';
 import { describeCommand } from './catalog.js';
 
 export function register(program: Command): void {
@@ -46,6 +46,7 @@ Examples:
         }),
       );
       if (flags.json) {
+        warnUnconverged(result.convergence);
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         return;
       }
@@ -59,6 +60,6 @@ Examples:
         process.stdout.write('(bound): the declared bounds cut that end of the interval; the data alone reach past it\n');
       process.stdout.write(`\ntarget region (${task.targets[0]}):\n${printTarget(result.target, task.features)}\n`);
       process.stdout.write(`\nuncertainty ${fmt(result.target.uncertainty)}\n`);
-      process.stdout.write(`${printLawFits(result.lawFits)}\n`);
+      process.stdout.write(`${printLawFits(result.lawFits, result.convergence)}\n`);
     });
 }

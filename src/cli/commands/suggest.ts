@@ -6,7 +6,7 @@ import { textTable } from '../format.js';
 import { LOSS_HELP, lossSpecOf } from '../loss-flags.js';
 import type { FitterName } from '../../fit/multistart.js';
 import { numberFlag, positiveInt } from '../options.js';
-import { addModelOptions, asUsage, fmt, loadCampaign, printLawFits, printTarget, type CampaignFlags } from './campaign.js';
+import { addModelOptions, asUsage, fmt, loadCampaign, printLawFits, printTarget, warnUnconverged, type CampaignFlags } from './campaign.js';
 import { describeCommand } from './catalog.js';
 
 interface SuggestFlags extends CampaignFlags {
@@ -42,8 +42,8 @@ target interval is mean ± q·sd of MSPE's mixture of modes (within-mode Fisher 
 plus the spread between modes); for a law with several targets it is the first target's. Once
 there are at least two runs per law parameter, σ² is the residual variance SSE/(n − P) and q is
 Student's t on n − P degrees of freedom; before that σ² is a deliberately wide prior scaled by the
-spread of the losses seen, and q = 1.645. uncertainty = mean over target rows of the 90%
-half-width / |prediction|.
+spread of the observed losses, and q = 1.645. uncertainty = the target rows' relative 90%
+half-width, Σ half-width / Σ |prediction|. Losses in the pool file, if it has them, are not read.
 ${LOSS_HELP}
 
 Examples:
@@ -87,6 +87,7 @@ Examples:
         );
       }
       if (flags.json) {
+        warnUnconverged(result.convergence);
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         return;
       }
@@ -110,6 +111,6 @@ Examples:
       process.stdout.write(
         `\nuncertainty ${fmt(result.target.uncertainty)}${flags.stopBelow !== undefined ? ` (stop below ${flags.stopBelow}: ${result.stop ? 'yes — stop' : 'no — keep going'})` : ''}\n`,
       );
-      process.stdout.write(`${printLawFits(result.lawFits)}\n`);
+      process.stdout.write(`${printLawFits(result.lawFits, result.convergence)}\n`);
     });
 }
