@@ -26,7 +26,12 @@ export function fScaleOption(): Option {
  * robust loss would silently act as plain least squares.
  */
 export function lossSpecOf(flags: LossFlags): LossSpec {
-  if (flags.loss === 'l2') return { ...DEFAULT_LOSS };
+  if (flags.loss === 'l2') {
+    // silently ignoring it would leave the user believing outliers are down-weighted
+    if (flags.fScale !== undefined)
+      throw new UsageError(`--f-scale ${flags.fScale} needs a robust --loss (soft_l1, huber or cauchy); with the default l2 every residual counts in full`);
+    return { ...DEFAULT_LOSS };
+  }
   if (flags.fScale === undefined) {
     throw new UsageError(
       `--loss ${flags.loss} needs --f-scale <C>: the residual size (in the target's units) beyond which a run counts as an outlier, e.g. 2–3× your run-to-run noise`,

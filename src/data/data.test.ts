@@ -60,6 +60,16 @@ describe('user task files', () => {
     await expect(loadTaskData(readTaskFile(file))).rejects.toThrow(/pool\.csv \(data row 2, column 'D'\): expected a finite number, found 'ten'/);
   });
 
+  it('gives the file line too when blank lines put it elsewhere than the data row says', async () => {
+    const file = tmpTask({ 'pool.csv': 'N,D,loss\n1,10,3.0\n\n\n2,ten,2.5\n', 'target.csv': target }, baseTask);
+    await expect(loadTaskData(readTaskFile(file))).rejects.toThrow(/\(data row 2, column 'D'\): expected a finite number, found 'ten' \(line 5 of the file\)/);
+  });
+
+  it('reads decimal numbers only: a hexadecimal cell is a typo, not 16', async () => {
+    const file = tmpTask({ 'pool.csv': 'N,D,loss\n1,10,3.0\n0x10,10,2.5\n', 'target.csv': target }, baseTask);
+    await expect(loadTaskData(readTaskFile(file))).rejects.toThrow(/\(data row 2, column 'N'\): expected a finite number, found '0x10'/);
+  });
+
   it('names a ragged CSV line by its data row, as every other message does', async () => {
     const file = tmpTask({ 'pool.csv': 'N,D,loss\n1,10,3.0\n2,10\n', 'target.csv': target }, baseTask);
     await expect(loadTaskData(readTaskFile(file))).rejects.toThrow(

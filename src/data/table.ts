@@ -30,6 +30,16 @@ export interface DataTable {
   columns: string[];
   /** Per column: numbers when every cell is one, else every cell as text. */
   values: Record<string, Float64Array | string[]>;
+  /** CSV only: the file line of each data row (1-based), which blank lines skipped make differ from row + 1. */
+  lines?: Int32Array;
+}
+
+/**
+ * A CSV cell as a number: decimal notation only. JavaScript's Number() also reads '0x10' as 16 and
+ * '0b11' as 3, which in a file of measurements is a typo rather than a value.
+ */
+function decimal(v: string): number {
+  return /^[+-]?0[xXbBoO]/.test(v) ? NaN : Number(v);
 }
 
 type Cell = string | number | bigint | boolean | null | undefined;
@@ -73,8 +83,14 @@ async function readParquet(file: string): Promise<DataTable> {
 function readCsv(file: string): DataTable {
   const text = fs.readFileSync(file, 'utf8');
   let records: string[][];
+  let lines: Int32Array;
   try {
-    records = parseCsv(text, { bom: true, skip_empty_lines: true, trim: true, relax_column_count: false }) as string[][];
+    const parsed = parseCsv(text, { bom: true, skip_empty_lines: true, trim: true, relax_column_count: false, info: true }) as unknown as {
+      record: string[];
+      info: { lines: number };
+    }[];
+    records = parsed.map((p) => p.record);
+    lines = Int32Array.from(parsed.slice(1), (p) => p.info.lines);
   } catch (e) {
     // csv-parse counts file lines; say the data row, as every other message does
     const line = (e as { lines?: unknown }).lines;
@@ -85,8 +101,8 @@ function readCsv(file: string): DataTable {
   if (records.length === 0) throw new DataError(file, 'the file is empty (a header row is needed)');
   const [header, ...body] = records;
   // numeric-looking cells become numbers; the rest stay text so that errors can quote them
-  const cells: Cell[][] = body.map((r) => r.map((v) => (v !== '' && Number.isFinite(Number(v)) ? Number(v) : v)));
-  return fromRecords(file, header, cells);
+  const cells: Cell[][] = body.map((r) => r.map((v) => (v !== '' && Number.isFinite(decimal(v)) ? decimal(v) : v)));
+  return { ...fromRecords(file, header, cells), lines };
 }
 
 export async function readTable(file: string): Promise<DataTable> {
@@ -108,10 +124,13 @@ export function numericColumn(data: DataTable, name: string, rows?: readonly num
   pick.forEach((r, i) => {
     const v: unknown = col[r];
     // a column with one bad cell is stored as text; its good cells still count as numbers
-    const x = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+    const x = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'string' && v.trim() !== '' ? decimal(v.trim()) : NaN;
     if (!Number.isFinite(x)) {
       const shown = v === '' || v === null || v === undefined ? 'an empty cell' : `'${String(v)}'`;
-      throw new DataError(data.file, `expected a finite number, found ${shown}`, r + 1, name);
+      // blank lines are skipped, so the data row alone would not find the line
+      const line = data.lines?.[r];
+      const at = line !== undefined && line !== r + 2 ? ` (line ${line} of the file)` : '';
+      throw new DataError(data.file, `expected a finite number, found ${shown}${at}`, r + 1, name);
     }
     out[i] = x;
   });

@@ -118,6 +118,12 @@ export function printLawFits(report: LawFitsReport, convergence?: Convergence): 
   return `${unconverged}${report.ok ? `law fits: yes (${report.why})` : `WARNING law does not fit: ${report.why}`}`;
 }
 
+/** For a grouped task fitted without --group: which group this is, and that there are others. */
+export function otherGroups(data: PracticeData, flags: { group?: string }, shown: string): string {
+  if (flags.group !== undefined || data.groups.length < 2) return '';
+  return `(group ${shown}, the first of ${data.groups.length}: ${data.groups.map((g) => g.name).join(', ')}; --group <name> for another)\n`;
+}
+
 /** With --json, the unconverged fit's warning goes to stderr as well, where a person running the command sees it. */
 export function warnUnconverged(convergence: Convergence): void {
   if (!convergence.converged) process.stderr.write(`active-sl: warning: ${convergence.message}\n`);

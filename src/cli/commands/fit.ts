@@ -4,7 +4,7 @@ import { fitLaw } from '../../campaign/suggest.js';
 import { textTable } from '../format.js';
 import { LOSS_HELP, lossSpecOf } from '../loss-flags.js';
 import type { FitterName } from '../../fit/multistart.js';
-import { addModelOptions, asUsage, fmt, loadCampaign, printLawFits, printTarget, warnUnconverged, type CampaignFlags } from './campaign.js';
+import { addModelOptions, asUsage, fmt, loadCampaign, otherGroups, printLawFits, printTarget, warnUnconverged, type CampaignFlags } from './campaign.js';
 import { describeCommand } from './catalog.js';
 
 export function register(program: Command): void {
@@ -51,7 +51,7 @@ Examples:
         return;
       }
       process.stdout.write(
-        `${task.name} · law ${result.law}${task.group ? ` · group ${result.group}` : ''} · ${result.observed} runs · MSE ${fmt(result.mse)} · σ² ${fmt(result.sigma2)} (${result.noise.rule === 'residual' ? `residuals, ${result.noise.dof} dof` : 'prior: fewer than 2 runs per parameter'}) · ${result.modes.length} mode(s)\n\n`,
+        `${task.name} · law ${result.law}${task.group ? ` · group ${result.group}` : ''} · ${result.observed} runs · MSE ${fmt(result.mse)} · σ² ${fmt(result.sigma2)} (${result.noise.rule === 'residual' ? `residuals, ${result.noise.dof} dof` : 'prior: fewer than 2 runs per parameter'}) · ${result.modes.length} mode(s)\n${otherGroups(data, flags, result.group)}\n`,
       );
       const bound = (side: 'lo' | 'hi', p: (typeof result.parameters)[number]) => (p.cut === side || p.cut === 'both' ? ' (bound)' : '');
       const rows = result.parameters.map((p) => [p.name, fmt(p.value), `[${fmt(p.lo90)}${bound('lo', p)}, ${fmt(p.hi90)}${bound('hi', p)}]`]);

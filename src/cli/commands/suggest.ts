@@ -6,7 +6,7 @@ import { textTable } from '../format.js';
 import { LOSS_HELP, lossSpecOf } from '../loss-flags.js';
 import type { FitterName } from '../../fit/multistart.js';
 import { numberFlag, positiveInt } from '../options.js';
-import { addModelOptions, asUsage, fmt, loadCampaign, printLawFits, printTarget, warnUnconverged, type CampaignFlags } from './campaign.js';
+import { addModelOptions, asUsage, fmt, loadCampaign, otherGroups, printLawFits, printTarget, warnUnconverged, type CampaignFlags } from './campaign.js';
 import { describeCommand } from './catalog.js';
 
 interface SuggestFlags extends CampaignFlags {
@@ -92,7 +92,7 @@ Examples:
         return;
       }
       const law = flags.law ?? Object.keys(task.laws)[0];
-      process.stdout.write(`${task.name} · law ${law}${task.group ? ` · group ${group}` : ''} · ${flags.method}\n\n`);
+      process.stdout.write(`${task.name} · law ${law}${task.group ? ` · group ${group}` : ''} · ${flags.method}\n${otherGroups(data, flags, group)}\n`);
       if (result.suggestions.length === 0) process.stdout.write('no candidate left to run\n');
       else {
         const rows = result.suggestions.map((s, k) => [
