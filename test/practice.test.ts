@@ -436,6 +436,50 @@ describe('grouped tasks', () => {
   });
 });
 
+describe('a law with several targets', () => {
+  it("forecasts every target, the first's in predictions and each in byTarget, and prints a table for each", async () => {
+    const mdir = fs.mkdtempSync(path.join(os.tmpdir(), 'active-sl-practice-m-'));
+    try {
+      const Ns = [1e6, 2e6, 4e6, 8e6, 1.6e7, 3.2e7, 6.4e7, 1.28e8];
+      const eps = normals(2 * Ns.length, 11);
+      const train = (N: number) => 1.8 + 300 * N ** -0.35;
+      const rows = Ns.map((N, i) => [N, train(N) + 0.002 * eps[2 * i], train(N) + 0.25 + 0.002 * eps[2 * i + 1]]);
+      fs.writeFileSync(path.join(mdir, 'pool.csv'), ['N,train,val', ...rows.map((r) => r.join(','))].join('\n') + '\n');
+      fs.writeFileSync(path.join(mdir, 'target.csv'), 'N\n1e9\n1e10\n');
+      fs.writeFileSync(path.join(mdir, 'runs.csv'), ['N,train,val', ...rows.map((r) => r.join(','))].join('\n') + '\n');
+      const file = path.join(mdir, 'task.json');
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          features: ['N'],
+          targets: ['train', 'val'],
+          candidates: 'pool.csv',
+          target: 'target.csv',
+          laws: {
+            two: {
+              formula: { train: 'E + A * N^(-a)', val: 'E + gap + A * N^(-a)' },
+              params: { E: [0.5, 4], gap: [0, 1], A: [1, 1e4], a: [0.05, 1] },
+            },
+          },
+        }),
+      );
+      const mtask = loadTask(file);
+      const mdata = await loadPracticeData(mtask);
+      const observed = await readObserved(mtask, path.join(mdir, 'runs.csv'));
+      const r = fitLaw({ task: mtask, data: mdata, observed, restarts: 8, fitter: 'trf' });
+      expect(Object.keys(r.target.byTarget!)).toEqual(['train', 'val']);
+      r.target.predictions.forEach((p, t) => {
+        expect(r.target.byTarget!.train[t]).toEqual({ mean: p.mean, lo90: p.lo90, hi90: p.hi90 });
+        expect(r.target.byTarget!.val[t].mean - p.mean).toBeCloseTo(0.25, 2);
+      });
+      const text = await cli(registerFit, ['fit', '--task', file, '--observed', path.join(mdir, 'runs.csv'), '--restarts', '8']);
+      expect(text).toMatch(/target region \(train\):[\s\S]*target region \(val\):/);
+    } finally {
+      fs.rmSync(mdir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a pool that repeats configurations', () => {
   let dupTask: TaskSpec;
   let dupFile: string;

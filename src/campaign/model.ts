@@ -224,14 +224,25 @@ export interface TargetPrediction {
   hi90: number;
 }
 
+/** One target's forecast at one target row. */
+export interface TargetInterval {
+  mean: number;
+  lo90: number;
+  hi90: number;
+}
+
 export interface TargetRegion {
+  /** The first target's, which `uncertainty` and the stop rule read. */
   predictions: TargetPrediction[];
   uncertainty: number;
+  /** With several targets (and their names given): every target's forecast, row by row as `predictions`. */
+  byTarget?: Record<string, TargetInterval[]>;
 }
 
 /**
  * The target region as a practitioner reads it: the first target's predictive mean at every
- * target row, with the 90% interval mean ± quantile·sd of MSPE's mixture of modes.
+ * target row, with the 90% interval mean ± quantile·sd of MSPE's mixture of modes; with `targets`
+ * (the task's target names) and several of them, every target's in `byTarget` too.
  */
 export function targetRegion(
   prepared: PreparedState,
@@ -239,6 +250,7 @@ export function targetRegion(
   features: readonly string[],
   rows: readonly number[],
   quantile: number = Z90,
+  targets?: readonly string[],
 ): TargetRegion {
   const { target } = prepared.state;
   const pred = targetPredictive(prepared, modes);
@@ -253,7 +265,18 @@ export function targetRegion(
     });
     predictions.push({ row: rows[t], features: feats, mean, lo90: mean - half, hi90: mean + half });
   }
-  return { predictions, uncertainty: relativeHalfWidth(predictions) };
+  const region: TargetRegion = { predictions, uncertainty: relativeHalfWidth(predictions) };
+  if (targets && O > 1 && targets.length === O) {
+    region.byTarget = {};
+    targets.forEach((name, o) => {
+      region.byTarget![name] = Array.from({ length: pred.rows }, (_, t) => {
+        const mean = pred.mean[t * O + o];
+        const half = quantile * Math.sqrt(pred.variance[t * O + o]);
+        return { mean, lo90: mean - half, hi90: mean + half };
+      });
+    });
+  }
+  return region;
 }
 
 /**

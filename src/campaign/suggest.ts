@@ -26,6 +26,7 @@ import {
   type Forecast,
   type Observations,
   type ParameterEstimate,
+  type TargetInterval,
   type TargetRegion,
 } from './model.js';
 import { matchToPool, observedInGroup, sameConfiguration, type ObservedRuns } from './observed.js';
@@ -75,7 +76,12 @@ export interface Suggestion {
 
 export interface SuggestResult {
   suggestions: Suggestion[];
-  target: { predictions: { features: Record<string, number>; mean: number; lo90: number; hi90: number }[]; uncertainty: number };
+  /** `byTarget`: with several targets, every target's forecast row by row (`predictions` is the first's). */
+  target: {
+    predictions: { features: Record<string, number>; mean: number; lo90: number; hi90: number }[];
+    uncertainty: number;
+    byTarget?: Record<string, TargetInterval[]>;
+  };
   stop: boolean;
   /** Whether the fitted law describes the observed runs (see alarm.ts). */
   lawFits: LawFitsReport;
@@ -130,7 +136,7 @@ export function fitModel(options: ModelOptions): FittedModel {
   );
   const convergence = checkConvergence(law, obs, fits, options.loss, options.fitter ?? PRACTICE_FITTER);
   const f = forecast(law, obs, fits, acquisitionState(law, group, obs, fits, []));
-  const target = targetRegion(f.prepared, f.modes, task.features, group.target.rows, f.noise.quantile);
+  const target = targetRegion(f.prepared, f.modes, task.features, group.target.rows, f.noise.quantile, task.targets);
   const cost = observedCosts(task, mine.X, match, group.pool.cost);
   const lawFits = checkLawFits(law, obs.X, obs.y, fits.thetas[fits.best], cost, {
     runNames: mine.rows.map((r) => `observed row ${r + 1}`),
@@ -259,6 +265,7 @@ export function suggest(options: SuggestOptions): SuggestResult {
     target: {
       predictions: model.target.predictions.map((p) => ({ features: p.features, mean: p.mean, lo90: p.lo90, hi90: p.hi90 })),
       uncertainty,
+      ...(model.target.byTarget ? { byTarget: model.target.byTarget } : {}),
     },
     stop: options.stopBelow !== undefined ? uncertainty < options.stopBelow : false,
     lawFits: model.lawFits,
@@ -301,6 +308,7 @@ export function fitLaw(options: ModelOptions): FitResult {
     target: {
       predictions: model.target.predictions.map((p) => ({ features: p.features, mean: p.mean, lo90: p.lo90, hi90: p.hi90 })),
       uncertainty: model.target.uncertainty,
+      ...(model.target.byTarget ? { byTarget: model.target.byTarget } : {}),
     },
     lawFits: model.lawFits,
     convergence: model.convergence,

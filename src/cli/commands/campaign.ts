@@ -106,9 +106,18 @@ export async function asUsage<T>(f: () => Promise<T> | T): Promise<T> {
 
 export const fmt = (v: number) => (Number.isFinite(v) ? formatBound(Number(v.toPrecision(5))) : String(v));
 
-export function printTarget(target: SuggestResult['target'], features: readonly string[]): string {
-  const rows = target.predictions.map((p) => [...features.map((f) => fmt(p.features[f])), fmt(p.mean), `[${fmt(p.lo90)}, ${fmt(p.hi90)}]`]);
-  return textTable([...features, 'prediction', '90% interval'], rows, [...features.map(() => 'r' as const), 'r', 'r']);
+/** The target region's table under its heading: the first target's, then, for a law with several, each other's. */
+export function printTarget(target: SuggestResult['target'], features: readonly string[], targets: readonly string[]): string {
+  const table = (name: string, values: readonly { mean: number; lo90: number; hi90: number }[]) => {
+    const rows = target.predictions.map((p, t) => [
+      ...features.map((f) => fmt(p.features[f])),
+      fmt(values[t].mean),
+      `[${fmt(values[t].lo90)}, ${fmt(values[t].hi90)}]`,
+    ]);
+    return `target region (${name}):\n${textTable([...features, 'prediction', '90% interval'], rows, [...features.map(() => 'r' as const), 'r', 'r'])}`;
+  };
+  const others = targets.slice(1).flatMap((name) => (target.byTarget?.[name] ? [table(name, target.byTarget[name])] : []));
+  return [table(targets[0], target.predictions), ...others].join('\n\n');
 }
 
 /** One line: does the fitted law describe the observed runs (the check in campaign/alarm.ts)? */

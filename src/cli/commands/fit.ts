@@ -58,7 +58,7 @@ Examples:
       process.stdout.write(`${textTable(['parameter', 'value', '90% interval'], rows, ['l', 'r', 'r'])}\n`);
       if (result.parameters.some((p) => p.cut))
         process.stdout.write('(bound): the declared bounds cut that end of the interval; the data alone reach past it\n');
-      process.stdout.write(`\ntarget region (${task.targets[0]}):\n${printTarget(result.target, task.features)}\n`);
+      process.stdout.write(`\n${printTarget(result.target, task.features, task.targets)}\n`);
       process.stdout.write(`\nuncertainty ${fmt(result.target.uncertainty)}\n`);
       process.stdout.write(`${printLawFits(result.lawFits, result.convergence)}\n`);
     });

@@ -39,7 +39,8 @@ export function register(program: Command): void {
 Observed rows are matched to the candidate pool by their feature values (relative difference
 ≤ 1e-9); matched candidates are not suggested again, unmatched rows still inform the fit. The
 target interval is mean ± q·sd of MSPE's mixture of modes (within-mode Fisher variance plus σ²,
-plus the spread between modes); for a law with several targets it is the first target's. Once
+plus the spread between modes); a law with several targets gets a table for each (byTarget in
+--json), and uncertainty and --stop-below read the first target's. Once
 there are at least two runs per law parameter, σ² is the residual variance SSE/(n − P) and q is
 Student's t on n − P degrees of freedom; before that σ² is a deliberately wide prior scaled by the
 spread of the observed losses, and q = 1.645. uncertainty = the target rows' relative 90%
@@ -107,7 +108,7 @@ Examples:
           `${textTable(['#', 'data row', ...task.features, 'cost', 'score'], rows, ['r', 'r', ...task.features.map(() => 'r' as const), 'r', 'r'])}\n`,
         );
       }
-      process.stdout.write(`\ntarget region (${task.targets[0]}):\n${printTarget(result.target, task.features)}\n`);
+      process.stdout.write(`\n${printTarget(result.target, task.features, task.targets)}\n`);
       process.stdout.write(
         `\nuncertainty ${fmt(result.target.uncertainty)}${flags.stopBelow !== undefined ? ` (stop below ${flags.stopBelow}: ${result.stop ? 'yes — stop' : 'no — keep going'})` : ''}\n`,
       );
