@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mergeRuns } from '../report/collect.js';
-import { appendRun, configDifferences, createRunDir, methodDir, methodLabel, type RunConfig } from './results.js';
+import { appendRun, configDifferences, createRunDir, methodDir, methodLabel, readConfig, type RunConfig } from './results.js';
 import type { UnitRecord } from './unit.js';
 
 const config = (extra: Partial<RunConfig> = {}): RunConfig => ({
@@ -58,5 +58,23 @@ describe('mergeRuns', () => {
     expect(plain.records.map((r) => r.r2[0])).toEqual([0.5, 0.7]);
     expect(plain.summary.method).toBe('mspe');
     expect(merged.find((m) => m.method !== 'mspe')!.summary.overall.mean).toEqual([0.9]);
+  });
+
+  it('never merges runs of one method under different fitters: the non-reference one is labelled where both are read', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-fitter-'));
+    const record = (repeat: number, r2: number): UnitRecord => ({ law: 'a', repeat, seed: 0, r2: [r2], groups: {}, wallSeconds: 0 });
+    const write = (c: RunConfig, rec: UnitRecord) => appendRun(createRunDir(methodDir(out, c.task, methodLabel(c)), c), rec);
+    write(config({ fitter: 'lbfgsb' }), record(0, 0.5));
+    write(config({ fitter: 'trf', restarts: 16 }), record(0, 0.8));
+    const dirs = fs.readdirSync(path.join(out, 't', 'mspe')).map((d) => path.join(out, 't', 'mspe', d));
+    const both = mergeRuns(dirs);
+    const rows = both.map((m) => [m.method, m.summary.method, m.records[0].r2[0]]);
+    expect(rows.sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([
+      ['mspe', 'mspe', 0.5],
+      ['mspe+trf', 'mspe+trf', 0.8],
+    ]);
+    // a tree of converged runs alone keeps the method's own name, so that it lines up with the paper
+    const alone = mergeRuns(dirs.filter((d) => readConfig(d)!.fitter === 'trf'));
+    expect(alone.map((m) => m.method)).toEqual(['mspe']);
   });
 });
