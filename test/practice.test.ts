@@ -101,6 +101,16 @@ afterAll(() => {
 
 const RESTARTS = 24;
 
+/** The task with some of its law's bounds replaced, written beside it. */
+async function withBounds(name: string, bounds: Record<string, [number, number]>): Promise<{ file: string; task: TaskSpec; data: PracticeData }> {
+  const file = path.join(dir, name);
+  const spec = JSON.parse(fs.readFileSync(taskFile, 'utf8'));
+  spec.laws.chinchilla.params = { ...spec.laws.chinchilla.params, ...bounds };
+  fs.writeFileSync(file, JSON.stringify(spec));
+  const t = loadTask(file);
+  return { file, task: t, data: await loadPracticeData(t) };
+}
+
 describe('practitioner workflow', () => {
   it('ranks affordable, not-yet-run candidates by score and suggests the best', async () => {
     const observed = await readObserved(task, observedFile('obs8.csv', 8));
@@ -235,12 +245,7 @@ describe('practitioner workflow', () => {
 
   it('a fit that stops short of its optimum says so, and trf reaches it', async () => {
     // amplitudes boxed in [0, 10⁷] while their fits are a few hundred: uniform starts sit at millions
-    const wideFile = path.join(dir, 'wide-task.json');
-    const spec = JSON.parse(fs.readFileSync(taskFile, 'utf8'));
-    spec.laws.chinchilla.params = { ...spec.laws.chinchilla.params, A: [0, 1e7], B: [0, 1e7] };
-    fs.writeFileSync(wideFile, JSON.stringify(spec));
-    const t = loadTask(wideFile);
-    const d = await loadPracticeData(t);
+    const { file: wideFile, task: t, data: d } = await withBounds('wide-task.json', { A: [0, 1e7], B: [0, 1e7] });
     const observed = await readObserved(t, observedFile('obs20w.csv', 20));
     const ref = fitLaw({ task: t, data: d, observed, restarts: RESTARTS });
     expect(ref.convergence.converged).toBe(false);
@@ -256,12 +261,7 @@ describe('practitioner workflow', () => {
   it("a parameter's interval does not depend on the bounds of the others", async () => {
     // in linear coordinates (lower bound 0) B's column D^(−β) is ~10⁻³ of β's: the precision's
     // eigenvalue floor used to narrow β's interval several-fold
-    const zeroFile = path.join(dir, 'zero-task.json');
-    const spec = JSON.parse(fs.readFileSync(taskFile, 'utf8'));
-    spec.laws.chinchilla.params = { ...spec.laws.chinchilla.params, A: [0, 1e5], B: [0, 1e6] };
-    fs.writeFileSync(zeroFile, JSON.stringify(spec));
-    const t = loadTask(zeroFile);
-    const d = await loadPracticeData(t);
+    const { task: t, data: d } = await withBounds('zero-task.json', { A: [0, 1e5], B: [0, 1e6] });
     const observed = await readObserved(task, observedFile('obs24z.csv', 24));
     const positive = fitLaw({ task, data, observed, restarts: 8, fitter: 'trf' });
     const zero = fitLaw({ task: t, data: d, observed, restarts: 8, fitter: 'trf' });
