@@ -255,26 +255,23 @@ export function targetRegion(
   const { target } = prepared.state;
   const pred = targetPredictive(prepared, modes);
   const O = pred.outputs;
+  /** Target o's mean ± quantile·sd at target row t. */
+  const interval = (t: number, o: number): TargetInterval => {
+    const mean = pred.mean[t * O + o];
+    const half = quantile * Math.sqrt(pred.variance[t * O + o]);
+    return { mean, lo90: mean - half, hi90: mean + half };
+  };
   const predictions: TargetPrediction[] = [];
   for (let t = 0; t < pred.rows; t++) {
-    const mean = pred.mean[t * O];
-    const half = quantile * Math.sqrt(pred.variance[t * O]);
     const feats: Record<string, number> = {};
     features.forEach((f, k) => {
       feats[f] = target.X[k][t];
     });
-    predictions.push({ row: rows[t], features: feats, mean, lo90: mean - half, hi90: mean + half });
+    predictions.push({ row: rows[t], features: feats, ...interval(t, 0) });
   }
   const region: TargetRegion = { predictions, uncertainty: relativeHalfWidth(predictions) };
   if (targets && O > 1 && targets.length === O) {
-    region.byTarget = {};
-    targets.forEach((name, o) => {
-      region.byTarget![name] = Array.from({ length: pred.rows }, (_, t) => {
-        const mean = pred.mean[t * O + o];
-        const half = quantile * Math.sqrt(pred.variance[t * O + o]);
-        return { mean, lo90: mean - half, hi90: mean + half };
-      });
-    });
+    region.byTarget = Object.fromEntries(targets.map((name, o) => [name, Array.from({ length: pred.rows }, (_, t) => interval(t, o))]));
   }
   return region;
 }
