@@ -1,9 +1,12 @@
-// `node benchmark/coverage.mjs [--tasks a,b] [--laws 3] [--repeats 2] [--method mspe] [--fitter lbfgsb|trf] [--restarts 64] [--out file.jsonl]`
+// `node benchmark/coverage.mjs [--tasks a,b] [--laws 3] [--repeats 2] [--method mspe] [--fitter lbfgsb|trf] [--restarts 64]
+//   [--conditioning equilibrated|reference] [--out file.jsonl]`
 //
 // Do the target-region 90% intervals that `suggest` and `fit` print cover the truth? Runs the
 // benchmark's model-based loop and, at each budget level, takes the fit that level reports and
 // its modes, forms the predictive mixture at the task's target rows, and counts the held-out
-// target values inside the band. Each noise-variance rule is tried on the same fits:
+// target values inside the band. The posterior of each mode is inverted as `suggest` and `fit` do
+// (`--conditioning equilibrated`, the default since 0.4.6; `reference` is the benchmark's arithmetic,
+// which the study used before). Each noise-variance rule is tried on the same fits:
 //   pool      σ² prior from the variance of every pool loss (the reference's rule: it reads
 //             losses nobody has paid for, so it exists only on a benchmark)
 //   observed  σ² prior from the variance of the observed losses only (what a practitioner has)
@@ -35,6 +38,8 @@ const repeats = Number(flag('repeats', '2'));
 const method = flag('method', 'mspe');
 const fitter = flag('fitter', 'lbfgsb');
 const restarts = Number(flag('restarts', '64'));
+const conditioning = flag('conditioning', 'equilibrated');
+if (!['equilibrated', 'reference'].includes(conditioning)) throw new Error(`--conditioning ${conditioning}: expected equilibrated or reference`);
 const outFile = flag('out', `coverage-${method}${fitter === 'lbfgsb' ? '' : `-${fitter}`}.jsonl`);
 
 // a perfect fit of identical losses would give σ² = 0; keep it a hair above
@@ -88,7 +93,7 @@ function quantile(rule, state) {
 
 /** Coverage and relative half-width of one level's state under one σ² rule. */
 function levelFigures(state, targetY, sigma2, z) {
-  const prepared = prepareState({ ...state, sigma2 });
+  const prepared = prepareState({ ...state, sigma2, conditioning });
   const pred = targetPredictive(prepared, stateModes(prepared));
   const { inside, total } = intervalHits(pred, targetY, z);
   const rel = [];
@@ -101,7 +106,8 @@ if (fs.existsSync(outFile)) {
   for (const line of fs.readFileSync(outFile, 'utf8').split('\n')) {
     if (!line.trim()) continue;
     const r = JSON.parse(line);
-    done.add(`${r.task}/${r.law}/${r.repeat}`);
+    // lines written before the flag existed were made with the reference arithmetic
+    if ((r.conditioning ?? 'reference') === conditioning) done.add(`${r.task}/${r.law}/${r.repeat}`);
   }
 }
 
@@ -131,7 +137,16 @@ for (const name of tasks) {
       const levels = acc.map((byRule) =>
         Object.fromEntries(Object.entries(byRule).map(([rule, a]) => [rule, { inside: a.inside, total: a.total, relHalfWidth: median(a.rel) }])),
       );
-      const record = { task: task.name, law: lawId, repeat, method, r2: outcome.r2, levels, seconds: +((performance.now() - started) / 1000).toFixed(1) };
+      const record = {
+        task: task.name,
+        law: lawId,
+        repeat,
+        method,
+        conditioning,
+        r2: outcome.r2,
+        levels,
+        seconds: +((performance.now() - started) / 1000).toFixed(1),
+      };
       fs.appendFileSync(outFile, `${JSON.stringify(record)}\n`);
       process.stderr.write(
         `${key}: ${levels.map((l) => (l.observed.total ? (l.observed.inside / l.observed.total).toFixed(2) : '-')).join(' ')} (${record.seconds} s)\n`,
@@ -145,7 +160,7 @@ const byTask = {};
 for (const line of fs.readFileSync(outFile, 'utf8').split('\n')) {
   if (!line.trim()) continue;
   const r = JSON.parse(line);
-  if (r.method !== method || !tasks.includes(r.task)) continue;
+  if (r.method !== method || !tasks.includes(r.task) || (r.conditioning ?? 'reference') !== conditioning) continue;
   const t = (byTask[r.task] ??= { units: 0, levels: [] });
   t.units++;
   r.levels.forEach((byRule, l) => {
@@ -174,4 +189,4 @@ const summary = Object.fromEntries(
     },
   ]),
 );
-process.stdout.write(`${JSON.stringify({ method, node: process.version, cpus: os.cpus().length, summary }, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify({ method, conditioning, node: process.version, cpus: os.cpus().length, summary }, null, 2)}\n`);

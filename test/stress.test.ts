@@ -119,6 +119,39 @@ describe('active-sl stress', () => {
     }
   });
 
+  it('scores no interval at a level that paid for a single run, as fit refuses one, and carries on', () => {
+    const out = tmp();
+    const r = cli([
+      'stress',
+      '--out',
+      out,
+      '--scenarios',
+      'control',
+      '--noise',
+      'low',
+      '--repeats',
+      '4',
+      '--methods',
+      'random',
+      '--no-extras',
+      '--workers',
+      '1',
+      '--quiet',
+    ]);
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.code).toBe(0);
+    const units = readUnits(out);
+    expect(units).toHaveLength(4);
+    const single = units.flatMap((u) => u.observed.flatMap((n, level) => (n === 1 ? [{ u, level }] : [])));
+    // seed 0 has a random draw whose first level buys one run; without it this test tests nothing
+    expect(single.length).toBeGreaterThan(0);
+    for (const { u, level } of single) {
+      expect(u.coverage[level]).toBeNull();
+      expect(u.alarm[level]).toBeNull();
+    }
+    expect(single.some(({ u }) => u.why.includes('1 observed run'))).toBe(true);
+  }, 120_000);
+
   it('refuses to continue a suite folder made with another seed', () => {
     const out = tmp();
     fs.writeFileSync(path.join(out, 'stress-config.json'), JSON.stringify({ seed: 3, restarts: 64 }));

@@ -113,8 +113,11 @@ export function runStressUnit(job: StressJob): StressRecord {
       return;
     }
     let fits;
+    let state;
+    // what `fit` refuses (one run, or runs whose losses do not vary) has no interval to score
     try {
       fits = freshFit(law, obs, job.restarts, [unit.seed, 'stress-fit', level], variant.loss, job.fitter);
+      state = acquisitionState(law, group, obs, fits, []);
     } catch (e) {
       if (!(e instanceof PracticeError)) throw e;
       coverage.push(null);
@@ -122,7 +125,7 @@ export function runStressUnit(job: StressJob): StressRecord {
       why = e.message;
       return;
     }
-    const f = forecast(law, obs, fits, acquisitionState(law, group, obs, fits, []));
+    const f = forecast(law, obs, fits, state);
     const region = targetRegion(f.prepared, f.modes, data.task.features, group.target.rows, f.noise.quantile);
     let inside = 0;
     region.predictions.forEach((p, t) => {
