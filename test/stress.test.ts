@@ -121,23 +121,7 @@ describe('active-sl stress', () => {
 
   it('scores no interval at a level that paid for a single run, as fit refuses one, and carries on', () => {
     const out = tmp();
-    const r = cli([
-      'stress',
-      '--out',
-      out,
-      '--scenarios',
-      'control',
-      '--noise',
-      'low',
-      '--repeats',
-      '4',
-      '--methods',
-      'random',
-      '--no-extras',
-      '--workers',
-      '1',
-      '--quiet',
-    ]);
+    const r = cli(['stress', '--out', out, ...'--scenarios control --noise low --repeats 4 --methods random --no-extras --workers 1 --quiet'.split(' ')]);
     expect(r.stderr).not.toContain('internal error');
     expect(r.code).toBe(0);
     const units = readUnits(out);
