@@ -101,13 +101,15 @@ function levelFigures(state, targetY, sigma2, z) {
   return { inside, total, relHalfWidth: median(rel) };
 }
 
+// lines written before the flag existed were made with the reference arithmetic
+const conditioningOf = (r) => r.conditioning ?? 'reference';
+
 const done = new Set();
 if (fs.existsSync(outFile)) {
   for (const line of fs.readFileSync(outFile, 'utf8').split('\n')) {
     if (!line.trim()) continue;
     const r = JSON.parse(line);
-    // lines written before the flag existed were made with the reference arithmetic
-    if ((r.conditioning ?? 'reference') === conditioning) done.add(`${r.task}/${r.law}/${r.repeat}`);
+    if (conditioningOf(r) === conditioning) done.add(`${r.task}/${r.law}/${r.repeat}`);
   }
 }
 
@@ -160,7 +162,7 @@ const byTask = {};
 for (const line of fs.readFileSync(outFile, 'utf8').split('\n')) {
   if (!line.trim()) continue;
   const r = JSON.parse(line);
-  if (r.method !== method || !tasks.includes(r.task) || (r.conditioning ?? 'reference') !== conditioning) continue;
+  if (r.method !== method || !tasks.includes(r.task) || conditioningOf(r) !== conditioning) continue;
   const t = (byTask[r.task] ??= { units: 0, levels: [] });
   t.units++;
   r.levels.forEach((byRule, l) => {
